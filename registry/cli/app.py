@@ -1,0 +1,105 @@
+"""The root ``modelreg`` command, its global options, and the one error handler.
+
+Every ``ModelregError`` raised below becomes one line on stderr and its exit code. Nothing
+here prints a traceback for a user error or a database password.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from registry import __version__
+from registry.cli import db as db_cmd
+from registry.cli import variants as variants_cmd
+from registry.cli.context import CliState, state
+from registry.errors import ModelregError
+
+NOT_LEGAL_ADVICE = (
+    "modelreg encodes a literal reading of the license texts and shows the clause behind "
+    "every finding. It is not legal advice."
+)
+
+
+class ModelregGroup(TyperGroup):
+    """The root group: turns library errors into a message and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModelregError as exc:
+            _report(exc)
+            ctx.exit(exc.exit_code)
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, CliState):
+                obj.close()
+
+
+def _report(exc: ModelregError) -> None:
+    from registry.config import scrub
+
+    db = None
+    obj = click.get_current_context(silent=True)
+    if obj is not None and isinstance(obj.find_root().obj, CliState):
+        db = obj.find_root().obj.db
+    sys.stderr.write(f"error: {scrub(exc.message, db)}\n")
+    if exc.hint:
+        sys.stderr.write(f"hint: {exc.hint}\n")
+
+
+app = typer.Typer(
+    name="modelreg",
+    cls=ModelregGroup,
+    help="A registry and license-compliance gate for Llama-derived models. " + NOT_LEGAL_ADVICE,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"modelreg {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Catalog database URL (sqlite:///PATH or postgresql://...)."),
+    ] = None,
+    policies: Annotated[
+        list[Path] | None,
+        typer.Option("--policies", help="Extra policy directory (repeatable)."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """modelreg: register, verify, license-check and smoke-test model checkpoints."""
+    st = state(ctx)
+    st.db = db
+    st.policy_dirs = list(policies or [])
+
+
+app.add_typer(db_cmd.app, name="db")
+variants_cmd.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

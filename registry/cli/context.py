@@ -1,0 +1,50 @@
+"""Per-invocation state shared by the commands: global options, settings, the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from registry.config import Settings
+    from registry.db.engine import Catalog
+
+
+@dataclass
+class CliState:
+    db: str | None = None
+    policy_dirs: list[Path] = field(default_factory=list)
+    _settings: Settings | None = None
+    _catalog: Catalog | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from registry.config import load_settings
+
+            self._settings = load_settings(
+                database_url=self.db, policy_dirs=self.policy_dirs or None
+            )
+        return self._settings
+
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from registry.db.engine import open_catalog
+
+            self._catalog = open_catalog(self.settings())
+        return self._catalog
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.dispose()
+            self._catalog = None
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The CliState of the root command (created by the root callback)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj

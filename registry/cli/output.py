@@ -1,0 +1,76 @@
+"""Where output goes: data on stdout, messages and progress on stderr (rich, NO_COLOR aware)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+
+def stdout_console() -> Console:
+    return Console(file=sys.stdout, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=False)
+
+
+def stderr_console() -> Console:
+    return Console(file=sys.stderr, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=True)
+
+
+def emit(text: str) -> None:
+    """Print a rendered document (JSON, SARIF, a table) on stdout."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def say(message: str) -> None:
+    """A message for the human, on stderr."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+class RichByteProgress:
+    """A bytes/s progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self._enabled = sys.stderr.isatty()
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        if not self._enabled:
+            return
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=stderr_console(),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, amount: int) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, amount)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def warn(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(f"warning: {message}", markup=False)
+        else:
+            say(f"warning: {message}")

@@ -1,0 +1,1 @@
+"""Database layer: typed SQLAlchemy models, engine and sessions, migrations."""

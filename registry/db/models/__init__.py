@@ -1,0 +1,11 @@
+"""Every ORM model of the catalog; importing this package registers them all on Base."""
+
+from registry.db.models.variants import (
+    RELATIONS,
+    LineageEdge,
+    UnresolvedParent,
+    Variant,
+    VariantFile,
+)
+
+__all__ = ["RELATIONS", "LineageEdge", "UnresolvedParent", "Variant", "VariantFile"]

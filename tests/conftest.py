@@ -1,0 +1,210 @@
+"""Shared fixtures: an isolated home, real SQLite and PostgreSQL catalogs, the CLI runner.
+
+Every test that takes ``db_url`` (or ``catalog`` / ``cli``) runs twice: on a SQLite file and
+on a PostgreSQL database. Each test gets its own database, copied from a template migrated
+once per session (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL).
+
+PostgreSQL: set ``MODELREG_TEST_POSTGRES_URL`` to an admin URL (for example
+``postgresql://postgres@127.0.0.1:5432/postgres``); without it those tests skip. With
+``MODELREG_TEST_REQUIRE_POSTGRES=1`` (CI) an unreachable server fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+PG_ENV = "MODELREG_TEST_POSTGRES_URL"
+PG_REQUIRED_ENV = "MODELREG_TEST_REQUIRE_POSTGRES"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the user's real config, data or Hugging Face cache."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for var in (
+        "MODELREG_DATABASE_URL",
+        "MODELREG_CONFIG",
+        "MODELREG_ORG",
+        "MODELREG_POLICY_DIRS",
+        "HF_ENDPOINT",
+        "HF_TOKEN",
+        "HF_HUB_CACHE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get(PG_REQUIRED_ENV):
+            pytest.fail(f"{PG_REQUIRED_ENV} is set but {PG_ENV} is not")
+        return None
+    return url
+
+
+def _pg_admin_execute(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _pg_url_for(admin_url: str, dbname: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url.set(database=dbname).render_as_string(hide_password=False)
+
+
+def pg_create_database(template: str | None = None) -> tuple[str, str]:
+    """Create a fresh PostgreSQL database; return (name, URL). Skips without a server."""
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (an admin database URL)")
+    name = f"modelreg_t_{uuid.uuid4().hex[:12]}"
+    try:
+        suffix = f" TEMPLATE {template}" if template else ""
+        _pg_admin_execute(admin, f"CREATE DATABASE {name}{suffix}")
+    except Exception as exc:
+        if os.environ.get(PG_REQUIRED_ENV):
+            pytest.fail(f"PostgreSQL required but unusable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    return name, _pg_url_for(admin, name)
+
+
+def pg_drop_database(name: str) -> None:
+    admin = _pg_admin_url()
+    if admin:
+        _pg_admin_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from registry.db.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "catalog.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    from registry.db.migrate import upgrade
+
+    name, url = pg_create_database()
+    try:
+        upgrade(url)
+        yield name
+    finally:
+        pg_drop_database(name)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty catalog of its own for this test."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "catalog.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template_name = request.getfixturevalue("pg_template")
+    name, url = pg_create_database(template=template_name)
+    try:
+        yield url
+    finally:
+        pg_drop_database(name)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database with no schema at all (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name, url = pg_create_database()
+    try:
+        yield url
+    finally:
+        pg_drop_database(name)
+
+
+@pytest.fixture
+def catalog(db_url: str) -> Iterator[object]:
+    from registry.config import load_settings
+    from registry.db.engine import open_catalog
+
+    cat = open_catalog(load_settings(database_url=db_url))
+    yield cat
+    cat.dispose()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs the real typer app in-process against one catalog."""
+
+    def __init__(self, db_url: str | None) -> None:
+        self.db_url = db_url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | os.PathLike[str], input: str | None = None) -> CliResult:
+        from registry.cli.app import app
+
+        argv: Sequence[str] = [str(a) for a in args]
+        if self.db_url is not None:
+            argv = ["--db", self.db_url, *argv]
+        res = self.runner.invoke(app, list(argv), input=input, catch_exceptions=True)
+        exc = res.exception
+        if exc is not None and not isinstance(exc, SystemExit):
+            raise exc
+        return CliResult(res.exit_code, res.stdout, res.stderr, exc)
+
+
+@pytest.fixture
+def cli(db_url: str) -> Cli:
+    return Cli(db_url)
