@@ -86,7 +86,8 @@ def upgrade() -> None:
         sa.Column("variant_id", sa.Integer(), nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("git_oid", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
             ["variant_id"],
             ["variants.id"],

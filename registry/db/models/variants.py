@@ -46,7 +46,10 @@ class VariantFile(Base):
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
     path: Mapped[str] = mapped_column(Text)
     size: Mapped[big_int]
-    sha256: Mapped[sha256_hex]
+    # None only for a file registered from the Hub that is not in LFS: the Hub publishes
+    # its git blob id (``git_oid``) instead, and verify checks that.
+    sha256: Mapped[sha256_hex | None]
+    git_oid: Mapped[str | None] = mapped_column(String(40))
 
     variant: Mapped[Variant] = relationship(back_populates="files", lazy="raise")
 
