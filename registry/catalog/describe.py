@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.catalog.integrity import file_summaries
 from registry.catalog.lineage import (
     ancestor_edges,
     children_of,
@@ -54,6 +55,7 @@ def describe(session: Session, name: str) -> dict[str, Any]:
     files = session.scalars(
         select(VariantFile).where(VariantFile.variant_id == v.id).order_by(VariantFile.path)
     )
+    details = file_summaries(session, v.id)
     data = summary(v)
     data.update(
         {
@@ -64,8 +66,15 @@ def describe(session: Session, name: str) -> dict[str, Any]:
             "parents": [{"name": n, "relation": r} for n, r in parents_of(session, v.id)],
             "unresolved_parents": unresolved_of(session, {v.id}).get(v.id, []),
             "children": [{"name": n, "relation": r} for n, r in children_of(session, v.id)],
+            "content_digest": v.content_digest,
             "files": [
-                {"path": f.path, "size": f.size, "sha256": f.sha256, "git_oid": f.git_oid}
+                {
+                    "path": f.path,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "git_oid": f.git_oid,
+                    **details.get(f.path, {}),
+                }
                 for f in files
             ],
         }

@@ -66,15 +66,19 @@ def add_checkpoint(
     parents: Sequence[ParentSpec] = (),
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
+    allow_pickle: bool = False,
 ) -> Variant:
-    """Inspect and hash ``path``, then register it as ``name`` (all or nothing)."""
+    """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
+
+    A pickle file importing dangerous globals is refused unless ``allow_pickle``.
+    """
     name = check_name(name)
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
     with catalog.session() as session:  # fail fast, before hashing hundreds of GB
         if find_variant(session, name) is not None:
             raise AlreadyExistsError(f"a variant named {name!r} is already registered")
-    manifest = inspect_checkpoint(path, progress)
+    manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
     card = manifest.card
     license_name = None
     if lic is None:
@@ -104,4 +108,5 @@ def add_checkpoint(
             architecture=config_json.architecture(manifest.config),
             parameter_count=config_json.parameter_count(manifest.config),
             files=manifest.files,
+            content_digest=manifest.content_digest,
         )

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
+from registry.catalog.integrity import record_file_details
 from registry.catalog.lineage import would_create_cycle
 from registry.checkpoints.manifest import FileEntry
 from registry.db.models import RELATIONS, LineageEdge, UnresolvedParent, Variant, VariantFile
@@ -75,6 +76,7 @@ def create_variant(
     parameter_count: int | None = None,
     files: Sequence[FileEntry] = (),
     created_by: str | None = None,
+    content_digest: str | None = None,
 ) -> Variant:
     """Insert a variant with its files and lineage edges (the caller's transaction)."""
     name = check_name(name)
@@ -103,6 +105,7 @@ def create_variant(
         parameter_count=parameter_count,
         total_bytes=sum(f.size for f in files),
         created_by=created_by or current_user(),
+        content_digest=content_digest,
     )
     session.add(variant)
     try:
@@ -115,6 +118,8 @@ def create_variant(
         )
         for f in files
     )
+    session.flush()
+    record_file_details(session, variant.id, files)
     session.add_all(
         LineageEdge(child_id=variant.id, parent_id=p.id, relation=rel) for p, rel in parent_rows
     )

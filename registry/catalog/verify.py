@@ -8,10 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from registry.catalog.integrity import load_recorded, record_verified
 from registry.catalog.variants import get_variant
 from registry.checkpoints import FileEntry, VerifyReport, verify_checkpoint
 from registry.db.engine import Catalog
-from registry.db.models import Variant, VariantFile
+from registry.db.models import Variant
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 
@@ -28,9 +29,11 @@ class VariantVerification:
 
 @dataclass
 class _Target:
+    variant_id: int
     name: str
     root: Path
     files: list[FileEntry]
+    at_source: bool  # verifying the registered location (not a copy given with --path)
 
 
 def _targets(
@@ -49,10 +52,7 @@ def _targets(
         else:
             variants = [get_variant(session, n) for n in dict.fromkeys(names)]
         for v in variants:
-            rows = session.scalars(
-                select(VariantFile).where(VariantFile.variant_id == v.id).order_by(VariantFile.path)
-            )
-            files = [FileEntry(f.path, f.size, f.sha256, f.git_oid) for f in rows]
+            files = load_recorded(session, v.id)
             if path is not None:
                 root = Path(path).expanduser()
             elif v.source_uri and not v.source_uri.startswith("hf:"):
@@ -62,7 +62,7 @@ def _targets(
                     f"{v.name!r} was registered from {v.source_uri or 'nowhere'}; "
                     "give the local copy with --path"
                 )
-            targets.append(_Target(v.name, root, files))
+            targets.append(_Target(v.id, v.name, root, files, path is None))
     return targets
 
 
@@ -72,10 +72,19 @@ def verify_variants(
     *,
     all_: bool = False,
     path: Path | None = None,
+    quick: bool = False,
     progress: Progress = NULL_PROGRESS,
 ) -> list[VariantVerification]:
-    """Re-hash the files of each variant; the catalog is only read."""
+    """Re-hash the files of each variant (``quick``: trust unchanged size/mtime/inode).
+
+    The only write: after a full read of the registered location, the stat of each file
+    found unchanged is recorded, which is what a later ``--quick`` trusts.
+    """
     results = []
     for t in _targets(catalog, names, all_, path):
-        results.append(VariantVerification(t.name, verify_checkpoint(t.root, t.files, progress)))
+        report = verify_checkpoint(t.root, t.files, progress, quick=quick)
+        if t.at_source and report.stats:
+            with catalog.session(write=True) as session:
+                record_verified(session, t.variant_id, report.stats)
+        results.append(VariantVerification(t.name, report))
     return results

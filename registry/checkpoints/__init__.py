@@ -1,89 +1,212 @@
-"""Checkpoints on disk: discovery, hashing, config and model card, verification.
+"""Checkpoints on disk: discovery, validation, hashing, config and model card, verification.
 
-``inspect_checkpoint`` reads a checkpoint once and returns its manifest (no database);
-``verify_checkpoint`` compares the files on disk with a recorded manifest.
+``inspect_checkpoint`` reads a checkpoint once and returns its manifest (no database): each
+file classified and validated from its bytes (``file_formats``), then one read of every
+byte for the file SHA-256 and the per-tensor digests (``hashing``), and the content digest.
+``verify_checkpoint`` compares the files on disk with a recorded manifest: file SHA-256
+first, tensor digests only for safetensors files that changed, to name the tensors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from registry.checkpoints.config_json import read_config
+from registry.checkpoints.content_digest import content_digest
 from registry.checkpoints.discovery import discover_files
-from registry.checkpoints.hashing import git_blob_oid, hash_files
+from registry.checkpoints.file_formats import Analysis, analyse
+from registry.checkpoints.hashing import (
+    FileDigest,
+    Segment,
+    _Reporter,
+    digest_file,
+    git_blob_oid,
+    run_parallel,
+)
+from registry.checkpoints.localise import localise_change
 from registry.checkpoints.manifest import (
     CheckpointManifest,
     FileEntry,
+    FileStat,
     FileState,
     FileStatus,
+    TensorEntry,
     VerifyReport,
 )
 from registry.checkpoints.modelcard import read_model_card
-from registry.errors import InvalidInputError
+from registry.checkpoints.shard_index import validate_index
+from registry.errors import CheckpointError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 
 __all__ = [
     "CheckpointManifest",
     "FileEntry",
+    "FileStat",
     "FileStatus",
+    "TensorEntry",
     "VerifyReport",
     "inspect_checkpoint",
     "verify_checkpoint",
 ]
 
 
-def inspect_checkpoint(path: Path, progress: Progress = NULL_PROGRESS) -> CheckpointManifest:
-    """Discover, validate and hash every file of a checkpoint (directory or single file)."""
+def file_stat(path: Path, rel: str) -> FileStat:
+    """Size, mtime, inode and device of a file (following the links discovery allowed)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise CheckpointError(rel, f"cannot read: {exc.strerror or exc}") from None
+    return FileStat(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _segments(analysis: Analysis) -> list[Segment]:
+    header = analysis.header
+    if header is None:
+        return []
+    return [Segment(t.name, *header.file_range(t)) for t in header.tensors]
+
+
+def inspect_checkpoint(
+    path: Path, progress: Progress = NULL_PROGRESS, *, allow_pickle: bool = False
+) -> CheckpointManifest:
+    """Discover, validate and hash every file of a checkpoint (directory or single file).
+
+    Raises ``CheckpointError`` (exit 4) for a malformed or hostile file before anything is
+    hashed; a pickle importing dangerous globals is refused unless ``allow_pickle``.
+    """
     root, found = discover_files(path)
+    analyses = {
+        rel: analyse(root / rel, rel, size, allow_pickle=allow_pickle) for rel, size in found
+    }
+    headers = {rel: a.header for rel, a in analyses.items() if a.header is not None}
+    warnings = [a.warning for a in analyses.values() if a.warning]
+    for rel, size in found:
+        if analyses[rel].format == "index":
+            warnings.extend(validate_index(root, rel, size, headers))
+    for w in warnings:
+        progress.warn(w)
+    before = {rel: file_stat(root / rel, rel) for rel, _ in found}
+
+    def task(rel: str, size: int) -> Callable[[_Reporter], FileDigest]:
+        def run(reporter: _Reporter) -> FileDigest:
+            analysis = analyses[rel]
+            prefix = analysis.header.data_start if analysis.header is not None else 0
+            segs = _segments(analysis)
+            return digest_file(root / rel, rel, size, segs, prefix_len=prefix, reporter=reporter)
+
+        return run
+
     progress.start("hashing", sum(size for _, size in found))
     try:
-        digests = hash_files(root, [rel for rel, _ in found], progress=progress)
+        digests = run_parallel([(size, task(rel, size)) for rel, size in found], progress=progress)
     finally:
         progress.finish()
-    files = [FileEntry(rel, size, digests[rel]) for rel, size in found]
+    files = []
+    for (rel, size), digest in zip(found, digests, strict=True):
+        analysis = analyses[rel]
+        if before[rel] != file_stat(root / rel, rel) or digest.prefix != analysis.header_digest:
+            raise CheckpointError(rel, "file changed while being read; try again")
+        tensors: tuple[TensorEntry, ...] = ()
+        if analysis.header is not None:
+            header = analysis.header
+            tensors = tuple(
+                TensorEntry(t.name, t.dtype, t.shape, *header.file_range(t), digest.tensors[t.name])
+                for t in header.tensors
+            )
+        files.append(
+            FileEntry(
+                rel,
+                size,
+                digest.sha256,
+                format=analysis.format,
+                tensors=tensors,
+                details=analysis.details,
+                stat=before[rel],
+            )
+        )
     single_file = Path(path).is_file()
     config = None if single_file else read_config(root)
     card = None if single_file else read_model_card(root)
-    return CheckpointManifest(root=root, files=files, config=config, card=card)
+    content = content_digest((t.name, t.dtype, t.shape, t.digest) for f in files for t in f.tensors)
+    return CheckpointManifest(
+        root=root,
+        files=files,
+        config=config,
+        card=card,
+        content_digest=content,
+        warnings=warnings,
+    )
 
 
 def verify_checkpoint(
-    root: Path, recorded: Sequence[FileEntry], progress: Progress = NULL_PROGRESS
+    root: Path,
+    recorded: Sequence[FileEntry],
+    progress: Progress = NULL_PROGRESS,
+    *,
+    quick: bool = False,
 ) -> VerifyReport:
-    """Re-hash every recorded file under ``root``; report ok / modified / missing / extra."""
+    """Re-hash every recorded file under ``root``; report ok / modified / missing / extra.
+
+    With ``quick``, a file whose size, mtime, inode and device equal those recorded at the
+    last full read is trusted without reading it (a speed-for-safety trade: a tool that
+    rewrites bytes and restores the mtime goes unnoticed). Otherwise every byte is re-read.
+    """
     root = Path(root)
     single = root.is_file()
     base = root.parent if single else root
     on_disk: dict[str, int] = {}
-    if single:
-        _, found = discover_files(root)
-        on_disk = dict(found)
-    elif root.is_dir():
+    if single or root.is_dir():
         try:
             _, found = discover_files(root)
             on_disk = dict(found)
         except InvalidInputError:  # an empty directory: every file is missing
             pass
     expected = {f.path: f for f in recorded}
-    present = [p for p in expected if p in on_disk]
-    statuses: list[FileStatus] = []
-    progress.start("verifying", sum(on_disk[p] for p in present))
-    try:
-        digests = hash_files(base, present, progress=progress)
-    finally:
-        progress.finish()
+    statuses: dict[str, FileStatus] = {}
+    to_read: list[str] = []
+    before: dict[str, FileStat] = {}
     for rel, entry in sorted(expected.items()):
         if rel not in on_disk:
-            statuses.append(FileStatus(rel, "missing", expected_sha256=entry.sha256))
+            statuses[rel] = FileStatus(rel, "missing", expected_sha256=entry.sha256)
             continue
-        actual = digests[rel]
-        if entry.sha256 is not None:
-            same = actual == entry.sha256
-        else:  # registered from the Hub outside LFS: only its git blob id is known
-            same = git_blob_oid(base / rel, rel) == entry.git_oid
-        state: FileState = "ok" if same and on_disk[rel] == entry.size else "modified"
-        statuses.append(FileStatus(rel, state, entry.sha256, actual))
+        before[rel] = file_stat(base / rel, rel)
+        if quick and entry.stat is not None and entry.stat == before[rel]:
+            statuses[rel] = FileStatus(rel, "ok", entry.sha256, entry.sha256, quick=True)
+        else:
+            to_read.append(rel)
+
+    def task(rel: str) -> Callable[[_Reporter], FileDigest]:
+        def run(reporter: _Reporter) -> FileDigest:
+            if expected[rel].sha256 is None:  # from the Hub outside LFS: its git blob id
+                return FileDigest(git_blob_oid(base / rel, rel))
+            return digest_file(base / rel, rel, before[rel].size, reporter=reporter)
+
+        return run
+
+    progress.start("verifying", sum(on_disk[r] for r in to_read))
+    try:
+        digests = run_parallel([(on_disk[r], task(r)) for r in to_read], progress=progress)
+    finally:
+        progress.finish()
+    report = VerifyReport(root=base, files=[])
+    for rel, digest in zip(to_read, digests, strict=True):
+        entry = expected[rel]
+        wanted = entry.sha256 if entry.sha256 is not None else entry.git_oid
+        same = digest.sha256 == wanted and on_disk[rel] == entry.size
+        state: FileState = "ok" if same else "modified"
+        status = FileStatus(rel, state, entry.sha256, digest.sha256 if entry.sha256 else None)
+        if same and file_stat(base / rel, rel) == before[rel]:
+            report.stats[rel] = before[rel]
+        elif not same and entry.tensors:
+            status.changed_tensors, status.note = localise_change(
+                base / rel, rel, entry.tensors, progress
+            )
+        statuses[rel] = status
+    report.files = [statuses[rel] for rel in sorted(statuses)]
     if not single:
-        statuses.extend(FileStatus(rel, "extra") for rel in sorted(set(on_disk) - set(expected)))
-    return VerifyReport(root=base, files=statuses)
+        report.files.extend(
+            FileStatus(rel, "extra") for rel in sorted(set(on_disk) - set(expected))
+        )
+    return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -10,13 +11,43 @@ FileState = Literal["ok", "modified", "missing", "extra"]
 
 
 @dataclass(frozen=True)
+class TensorEntry:
+    """A tensor of a safetensors file: [start, end) are offsets in the file."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    start: int
+    end: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What ``verify --quick`` compares: size, modification time, inode and device."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    device: int
+
+
+@dataclass(frozen=True)
 class FileEntry:
-    """A file of a checkpoint, relative to its root (POSIX separators)."""
+    """A file of a checkpoint, relative to its root (POSIX separators).
+
+    ``format`` is ``safetensors``, ``gguf``, ``pickle``, ``index`` or ``other``;
+    ``details`` holds what the format reader found (GGUF metadata, pickle globals).
+    """
 
     path: str
     size: int
     sha256: str | None
     git_oid: str | None = None
+    format: str = "other"
+    tensors: tuple[TensorEntry, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+    stat: FileStat | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,8 @@ class CheckpointManifest:
     files: list[FileEntry]
     config: dict[str, Any] | None = None
     card: ModelCard | None = None
+    content_digest: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_bytes(self) -> int:
@@ -48,12 +81,16 @@ class FileStatus:
     expected_sha256: str | None = None
     actual_sha256: str | None = None
     changed_tensors: list[str] = field(default_factory=list)
+    note: str | None = None
+    quick: bool = False  # ok because size, mtime and inode matched (nothing read)
 
 
 @dataclass
 class VerifyReport:
     root: Path
     files: list[FileStatus]
+    # Fresh stats of the files a full read proved unchanged (recorded for --quick).
+    stats: dict[str, FileStat] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

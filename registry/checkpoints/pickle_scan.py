@@ -48,6 +48,9 @@ MAX_OPCODES = 20_000_000
 _MAX_LINE = 1 << 16
 _MAX_KEPT_ARG = 1 << 16  # string arguments longer than this are skipped, not kept
 _ZIP_MAGIC = b"PK\x03\x04"
+_OPCODES: dict[bytes, pickletools.OpcodeInfo] = {
+    op.code.encode("latin-1"): op for op in pickletools.opcodes
+}
 
 
 class PickleFormatError(CheckpointError):
@@ -178,7 +181,7 @@ def _walk(fh: IO[bytes], path: str, size: int, report: PickleReport) -> None:
         code = fh.read(1)
         if not code:
             raise _Truncated
-        op = pickletools.code2op.get(code.decode("latin-1"))
+        op = _OPCODES.get(code)
         if op is None:
             raise PickleFormatError(path, f"not a valid pickle (opcode {code!r})")
         arg = _argument(fh, path, size, op)

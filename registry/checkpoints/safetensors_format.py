@@ -139,8 +139,7 @@ def _header_length(path: str, prefix: bytes, file_size: int) -> int:
     if length > file_size - LENGTH_BYTES:
         raise SafetensorsFormatError(
             path,
-            f"safetensors header length {length} runs past the end of the file "
-            f"({file_size} bytes)",
+            f"safetensors header length {length} runs past the end of the file ({file_size} bytes)",
         )
     if length < 2:
         raise SafetensorsFormatError(path, f"safetensors header length {length} is too short")
@@ -175,9 +174,7 @@ def _decode_json(path: str, raw: bytes) -> dict[str, Any]:
             path, f"safetensors header is not valid UTF-8 (byte {exc.start})"
         ) from None
     try:
-        obj = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
-        )
+        obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
     except _DuplicateKey as dup:
         raise SafetensorsFormatError(
             path, f"safetensors header has a duplicate key {_short(dup.key)}"
@@ -260,8 +257,9 @@ def _check_layout(path: str, tensors: list[TensorInfo], data_size: int) -> None:
             )
         if t.begin > position:
             raise SafetensorsFormatError(
-                path, f"gap of {t.begin - position} bytes in the data area before tensor "
-                f"{_short(t.name)}"
+                path,
+                f"gap of {t.begin - position} bytes in the data area before tensor "
+                f"{_short(t.name)}",
             )
         position = t.end
         previous = t

@@ -68,6 +68,7 @@ def add(
             parents=parents,
             modalities=modality or [],
             progress=RichByteProgress(),
+            allow_pickle=allow_pickle,
         )
     with catalog.session() as session:
         data = describe(session, variant.name)

@@ -20,13 +20,29 @@ def verify(
         Path | None,
         typer.Option("--path", help="Verify this local copy instead of the recorded location."),
     ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="Trust files whose size, mtime and inode match the last full verify "
+            "(faster, less safe: a rewrite that restores the mtime goes unnoticed).",
+        ),
+    ] = False,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
-    """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change)."""
+    """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change).
+
+    A modified safetensors file is reported with the names of the tensors that changed.
+    """
     from registry.catalog.verify import verify_variants
 
     results = verify_variants(
-        state(ctx).catalog(), names or [], all_=all_, path=path, progress=RichByteProgress()
+        state(ctx).catalog(),
+        names or [],
+        all_=all_,
+        path=path,
+        quick=quick,
+        progress=RichByteProgress(),
     )
     doc: list[dict[str, Any]] = [
         {
@@ -40,6 +56,8 @@ def verify(
                     "expected_sha256": f.expected_sha256,
                     "actual_sha256": f.actual_sha256,
                     "changed_tensors": f.changed_tensors,
+                    "note": f.note,
+                    "quick": f.quick,
                 }
                 for f in r.report.files
             ],
@@ -57,7 +75,8 @@ def verify(
                 extra = (
                     f" (tensors: {', '.join(f['changed_tensors'])})" if f["changed_tensors"] else ""
                 )
-                lines.append(f"  {f['status']:<9} {f['path']}{extra}")
+                note = f" ({f['note']})" if f["note"] else ""
+                lines.append(f"  {f['status']:<9} {f['path']}{extra}{note}")
         emit("\n".join(lines))
     if not all(r.ok for r in results):
         say("verification failed: files differ from the catalog")

@@ -25,6 +25,8 @@ class Variant(Base):
     architecture: Mapped[str | None] = mapped_column(String(255))
     parameter_count: Mapped[big_int | None]
     total_bytes: Mapped[big_int] = mapped_column(default=0)
+    # SHA-256 over the sorted (name, dtype, shape, tensor digest): independent of sharding.
+    content_digest: Mapped[sha256_hex | None]
     created_at: Mapped[utc_timestamp]
     created_by: Mapped[str | None] = mapped_column(String(255))
 
