@@ -21,7 +21,7 @@ def _file_ids(session: Session, variant_id: int) -> dict[str, int]:
     rows = session.execute(
         select(VariantFile.path, VariantFile.id).where(VariantFile.variant_id == variant_id)
     )
-    return {str(path): int(fid) for path, fid in rows.tuples()}
+    return {str(path): int(fid) for path, fid in rows}
 
 
 def _stat_columns(stat: FileStat | None) -> dict[str, Any]:

@@ -96,8 +96,7 @@ def _pickle_analysis(rel: str, report: pickle_scan.PickleReport, allow: bool) ->
         shown = ", ".join(dangerous[:5]) + (" ..." if len(dangerous) > 5 else "")
         raise DangerousPickleError(
             rel,
-            f"pickle imports dangerous globals ({shown}); refused",
-            hint="--allow-pickle registers it anyway; never load it outside a sandbox",
+            f"pickle imports dangerous globals ({shown}); refused (--allow-pickle overrides)",
         )
     details = {
         "risk": "code-execution",

@@ -203,11 +203,11 @@ def run_parallel(
 def split_ranges(segments: Sequence[Segment], parts: int) -> list[list[Segment]]:
     """Cut sorted segments at tensor boundaries into up to ``parts`` groups of similar bytes."""
     total = sum(s.end - s.start for s in segments)
-    target = max(MIN_RANGE_BYTES, total // max(1, parts) + 1)
+    target = max(MIN_RANGE_BYTES, -(-total // max(1, parts)))
     groups: list[list[Segment]] = [[]]
     filled = 0
     for seg in segments:
-        if groups[-1] and filled + (seg.end - seg.start) > target:
+        if filled >= target:
             groups.append([])
             filled = 0
         groups[-1].append(seg)

@@ -102,7 +102,7 @@ def scan_file(path: str, fh: IO[bytes], size: int) -> PickleReport | None:
     fh.seek(0)
     if kind == "pickle":
         report = PickleReport("stream")
-        while fh.tell() < size and _starts_pickle(fh):
+        while fh.tell() < size and (report.pickles == 0 or _starts_pickle(fh)):
             try:
                 _walk(fh, path, size, report)
             except _Truncated:

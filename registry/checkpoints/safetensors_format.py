@@ -166,7 +166,9 @@ def _reject_constant(name: str) -> Any:
 
 def _decode_json(path: str, raw: bytes) -> dict[str, Any]:
     if raw[:1] != b"{":
-        raise SafetensorsFormatError(path, "safetensors header does not start with '{'")
+        raise SafetensorsFormatError(
+            path, "safetensors header is not a JSON object (does not start with '{')"
+        )
     try:
         text = raw.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
@@ -205,6 +207,8 @@ def _is_int(value: Any) -> bool:
 
 def _tensor(path: str, name: str, entry: Any, data_size: int) -> TensorInfo:
     label = f"tensor {_short(name)}"
+    if not name or "\0" in name or not _encodable(name):
+        raise SafetensorsFormatError(path, f"{label}: empty or unrepresentable tensor name")
     if not isinstance(entry, dict):
         raise SafetensorsFormatError(path, f"{label}: entry is not an object")
     if set(entry) != _ENTRY_KEYS:
@@ -269,6 +273,14 @@ def _check_layout(path: str, tensors: list[TensorInfo], data_size: int) -> None:
             f"data area has {data_size - position} bytes after the last tensor "
             f"(tensors cover {position} of {data_size})",
         )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \\uD800 escape
+        return False
+    return True
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -1,0 +1,50 @@
+"""The single-pass hasher: file SHA-256 and per-range digests agree with direct hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+import xxhash
+
+from registry.checkpoints import hashing
+from registry.checkpoints.hashing import Segment, digest_file, split_ranges, tensor_digests
+from registry.errors import CheckpointError
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_one_pass_matches_direct_hashing(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashing, "CHUNK", chunk)
+    data = os.urandom(1000)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    cuts = [10, 10, 11, 200, 513, 1000, 1000]  # empty ranges included, one at the end
+    segs = [Segment(f"t{i}", a, b) for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False))]
+    result = digest_file(path, "f", len(data), segs, prefix_len=10)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.prefix == xxhash.xxh3_128(data[:10]).hexdigest()
+    for s in segs:
+        assert result.tensors[s.name] == xxhash.xxh3_128(data[s.start : s.end]).hexdigest()
+    monkeypatch.setattr(hashing, "MIN_RANGE_BYTES", 100)
+    assert tensor_digests(path, "f", segs, workers=3) == result.tensors
+
+
+def test_split_ranges_keeps_order_and_balance(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hashing, "MIN_RANGE_BYTES", 1)
+    segs = [Segment(str(i), i * 10, i * 10 + 10) for i in range(10)]
+    groups = split_ranges(segs, 3)
+    assert [s for g in groups for s in g] == segs
+    assert len(groups) == 3
+
+
+def test_file_that_changed_size_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    with pytest.raises(CheckpointError, match="grew"):
+        digest_file(path, "f", 50)
+    with pytest.raises(CheckpointError, match="shrank"):
+        digest_file(path, "f", 150)
