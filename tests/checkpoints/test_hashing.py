@@ -14,23 +14,37 @@ from registry.checkpoints.hashing import Segment, digest_file, split_ranges, ten
 from registry.errors import CheckpointError
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+@pytest.mark.parametrize(
+    ("chunk", "window", "use_mmap"),
+    [
+        (1, 4096, True),
+        (7, 8192, True),
+        (4096, 4096, True),
+        (1 << 20, 1 << 26, True),
+        (64, 0, False),
+    ],
+)
 def test_one_pass_matches_direct_hashing(
-    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, chunk: int, window: int, use_mmap: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hashing, "CHUNK", chunk)
-    data = os.urandom(1000)
+    monkeypatch.setattr(hashing, "WINDOW", window)
+    monkeypatch.setattr(hashing, "USE_MMAP", use_mmap)
+    data = os.urandom(20_000)
     path = tmp_path / "f"
     path.write_bytes(data)
-    cuts = [10, 10, 11, 200, 513, 1000, 1000]  # empty ranges included, one at the end
+    cuts = [10, 10, 11, 200, 4097, 9000, 12288, 20_000, 20_000]  # empty ranges, one at the end
     segs = [Segment(f"t{i}", a, b) for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False))]
     result = digest_file(path, "f", len(data), segs, prefix_len=10)
     assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert result.prefix == xxhash.xxh3_128(data[:10]).hexdigest()
     for s in segs:
         assert result.tensors[s.name] == xxhash.xxh3_128(data[s.start : s.end]).hexdigest()
-    monkeypatch.setattr(hashing, "MIN_RANGE_BYTES", 100)
+    monkeypatch.setattr(hashing, "MIN_RANGE_BYTES", 3000)
     assert tensor_digests(path, "f", segs, workers=3) == result.tensors
+    assert tensor_digests(path, "f", segs[3:5], workers=1) == {
+        s.name: result.tensors[s.name] for s in segs[3:5]
+    }
 
 
 def test_split_ranges_keeps_order_and_balance(monkeypatch: pytest.MonkeyPatch) -> None:
