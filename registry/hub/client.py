@@ -1,0 +1,314 @@
+"""A small client for the Hugging Face Hub's HTTP API (metadata and small text files only).
+
+It honours ``HF_ENDPOINT`` (default ``https://huggingface.co``), ``HF_TOKEN`` (else the token
+file ``huggingface-cli login`` writes: ``HF_TOKEN_PATH`` or ``$HF_HOME/token``) and
+``HF_HUB_OFFLINE``. Requests time out, and 429, 5xx answers and transport errors are retried
+with exponential backoff (``Retry-After`` honoured, capped). Every failure becomes a
+:class:`~registry.errors.HubError` (exit 4) with one readable line; the token never appears
+in a message. Weights are never downloaded: file sizes and SHA-256 digests come from the
+model-info API (``/api/models/{repo}/revision/{rev}?blobs=true``), where the Hub publishes
+``lfs.sha256`` for LFS files and the git blob id for the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from registry import __version__
+from registry.errors import HubError, InvalidInputError
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_ATTEMPTS = 4
+DEFAULT_BACKOFF_S = 0.5
+MAX_RETRY_AFTER_S = 30.0
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SHA1 = re.compile(r"^[0-9a-f]{40}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_TRUE = {"1", "on", "yes", "true"}
+
+
+@dataclass(frozen=True)
+class HubRef:
+    """A model repository on the Hub and an optional revision (branch, tag or commit)."""
+
+    repo_id: str
+    revision: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> HubRef:
+        """Parse ``hf:ORG/NAME[@REVISION]`` (the ``hf:`` prefix is optional here)."""
+        body = text[3:] if text.startswith("hf:") else text
+        repo_id, sep, revision = body.partition("@")
+        if not _REPO_ID.match(repo_id) or ".." in repo_id or (sep and not revision):
+            raise InvalidInputError(
+                f"not a Hugging Face model reference: {text!r} (expected hf:ORG/NAME[@REVISION])"
+            )
+        return cls(repo_id, revision or None)
+
+    def __str__(self) -> str:
+        return f"{self.repo_id}@{self.revision}" if self.revision else self.repo_id
+
+
+@dataclass(frozen=True)
+class HubFile:
+    """A file of a repository at one commit: size, and SHA-256 (LFS) or git blob id."""
+
+    path: str
+    size: int
+    sha256: str | None
+    git_oid: str | None
+
+
+@dataclass(frozen=True)
+class HubModel:
+    """What the Hub says about a model repository at one commit."""
+
+    repo_id: str
+    revision: str
+    files: tuple[HubFile, ...]
+    gated: bool
+    card_data: dict[str, Any] = field(default_factory=dict)
+    pipeline_tag: str | None = None
+
+    def has_file(self, path: str) -> bool:
+        return any(f.path == path for f in self.files)
+
+
+def env_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def env_token() -> str | None:
+    """``HF_TOKEN``, else the token file written by ``huggingface-cli login``, else None."""
+    token = os.environ.get("HF_TOKEN", "").strip()
+    if token:
+        return token
+    path_env = os.environ.get("HF_TOKEN_PATH")
+    if path_env:
+        path = Path(path_env).expanduser()
+    else:
+        home = os.environ.get("HF_HOME") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface"
+        )
+        path = Path(home).expanduser() / "token"
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class HubClient:
+    """Metadata requests to one Hub endpoint; use as a context manager or call ``close()``."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        attempts: int = DEFAULT_ATTEMPTS,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if _offline():
+            raise HubError(
+                "HF_HUB_OFFLINE is set: registering from the Hub needs the network",
+                hint="unset HF_HUB_OFFLINE, or register a local download with `modelreg add DIR`",
+            )
+        self.endpoint = (endpoint or env_endpoint()).rstrip("/")
+        self._token = token if token is not None else env_token()
+        self._attempts = max(1, attempts)
+        self._backoff_s = backoff_s
+        self._sleep = sleep
+        headers = {"User-Agent": f"modelreg/{__version__}"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        self._http = httpx.Client(timeout=timeout, headers=headers, follow_redirects=True)
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ requests
+
+    def _request(self, url: str, what: str, *, missing_ok: bool = False) -> httpx.Response | None:
+        """GET with retries; return the 2xx response, None for a 404 when ``missing_ok``."""
+        last = ""
+        previous: httpx.Response | None = None
+        for attempt in range(self._attempts):
+            if attempt:
+                self._sleep(self._delay(attempt, previous))
+            previous = None
+            try:
+                response = self._http.get(url)
+                response.read()
+            except httpx.TransportError as exc:
+                last = f"cannot reach {self.endpoint}: {_one_line(str(exc)) or type(exc).__name__}"
+                continue
+            if response.status_code in RETRY_STATUSES:
+                previous = response
+                last = f"the Hub answered {response.status_code} for {what}"
+                continue
+            if response.is_success:
+                return response
+            if response.status_code == 404 and missing_ok:
+                return None
+            raise self._status_error(response, what)
+        raise HubError(f"{last} (gave up after {self._attempts} attempts)")
+
+    def _delay(self, attempt: int, previous: httpx.Response | None) -> float:
+        delay = self._backoff_s * (2 ** (attempt - 1))
+        if previous is not None:
+            retry_after = previous.headers.get("Retry-After", "")
+            if retry_after.strip().isdigit():
+                delay = max(delay, float(retry_after))
+        return min(delay, MAX_RETRY_AFTER_S)
+
+    def _status_error(self, response: httpx.Response, what: str) -> HubError:
+        code = response.headers.get("X-Error-Code", "")
+        detail = _one_line(response.headers.get("X-Error-Message", ""))
+        status = response.status_code
+        suffix = f" ({detail})" if detail else ""
+        if code == "GatedRepo" or (status == 403 and "gated" in detail.lower()):
+            return HubError(
+                f"{what} is gated: its access conditions must be accepted on the Hub{suffix}",
+                hint="accept them on the model's page, then set HF_TOKEN to a token of that account",
+            )
+        if status in (401, 403):
+            who = "the token in HF_TOKEN" if self._token else "anonymous requests"
+            return HubError(
+                f"{what}: access denied to {who} (HTTP {status}){suffix}",
+                hint="the repository may be private, gated or missing; set HF_TOKEN to a token "
+                "that can read it",
+            )
+        if status == 404:
+            kind = {
+                "RevisionNotFound": "revision not found",
+                "EntryNotFound": "file not found",
+            }.get(code, "not found")
+            return HubError(f"{what}: {kind} on {self.endpoint} (HTTP 404){suffix}")
+        return HubError(f"{what}: the Hub answered HTTP {status}{suffix}")
+
+    # ------------------------------------------------------------------ API
+
+    def model_info(self, ref: HubRef) -> HubModel:
+        """Metadata of a model at a revision (default ``main``), with every file's size/digest."""
+        rev = ref.revision or "main"
+        url = (
+            f"{self.endpoint}/api/models/{ref.repo_id}/revision/{quote(rev, safe='')}?blobs=true"
+        )
+        response = self._request(url, f"hf:{ref}")
+        assert response is not None
+        return parse_model_info(response.content, ref)
+
+    def read_text(self, repo_id: str, revision: str, path: str) -> str | None:
+        """A small text file of the repository at a commit (None when it does not exist)."""
+        url = (
+            f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/"
+            f"{quote(path, safe='/')}"
+        )
+        response = self._request(url, f"hf:{repo_id}@{revision[:12]}/{path}", missing_ok=True)
+        if response is None:
+            return None
+        if len(response.content) > MAX_TEXT_BYTES:
+            raise HubError(f"hf:{repo_id}/{path} is larger than {MAX_TEXT_BYTES} bytes")
+        try:
+            return response.content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HubError(f"hf:{repo_id}/{path} is not UTF-8 text") from None
+
+
+# ---------------------------------------------------------------------- parsing
+
+
+def _malformed(ref: HubRef, why: str) -> HubError:
+    return HubError(f"the Hub's answer for hf:{ref} is malformed: {why}")
+
+
+def _safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and "\\" not in path and ".." not in parts
+
+
+def parse_model_info(body: bytes, ref: HubRef) -> HubModel:
+    """Validate and convert the JSON of ``/api/models/{repo}/revision/{rev}?blobs=true``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _malformed(ref, "not JSON") from None
+    if not isinstance(data, dict):
+        raise _malformed(ref, "not a JSON object")
+    sha = data.get("sha")
+    if not isinstance(sha, str) or not _SHA1.match(sha):
+        raise _malformed(ref, "no commit id ('sha')")
+    siblings = data.get("siblings")
+    if not isinstance(siblings, list):
+        raise _malformed(ref, "no file list ('siblings')")
+    files: list[HubFile] = []
+    for item in siblings:
+        files.append(_parse_sibling(item, ref))
+    if len({f.path for f in files}) != len(files):
+        raise _malformed(ref, "a file is listed twice")
+    card = data.get("cardData")
+    pipeline = data.get("pipeline_tag")
+    return HubModel(
+        repo_id=str(data.get("id") or data.get("modelId") or ref.repo_id),
+        revision=sha,
+        files=tuple(sorted(files, key=lambda f: f.path)),
+        gated=bool(data.get("gated")),
+        card_data=card if isinstance(card, dict) else {},
+        pipeline_tag=pipeline if isinstance(pipeline, str) else None,
+    )
+
+
+def _parse_sibling(item: object, ref: HubRef) -> HubFile:
+    if not isinstance(item, dict):
+        raise _malformed(ref, "a file entry is not an object")
+    path = item.get("rfilename")
+    if not isinstance(path, str) or not _safe_path(path):
+        raise _malformed(ref, f"unsafe or missing file name {path!r}")
+    size = item.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise _malformed(ref, f"{path}: no size (was ?blobs=true ignored?)")
+    lfs = item.get("lfs")
+    blob = item.get("blobId")
+    if isinstance(lfs, dict):
+        sha256 = lfs.get("sha256")
+        if not isinstance(sha256, str) or not _SHA256.match(sha256):
+            raise _malformed(ref, f"{path}: LFS entry without a SHA-256")
+        if isinstance(lfs.get("size"), int) and lfs["size"] != size:
+            raise _malformed(ref, f"{path}: LFS size {lfs['size']} differs from size {size}")
+        return HubFile(path, size, sha256, None)
+    if lfs is not None:
+        raise _malformed(ref, f"{path}: 'lfs' is not an object")
+    if not isinstance(blob, str) or not _SHA1.match(blob):
+        raise _malformed(ref, f"{path}: neither an LFS SHA-256 nor a git blob id")
+    return HubFile(path, size, None, blob)
