@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.catalog import licenses
+from registry.catalog.bases import link_bases
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
 from registry.checkpoints import CheckpointManifest, config_json, inspect_checkpoint
 from registry.db.engine import Catalog
@@ -87,11 +88,7 @@ def add_checkpoint(
         if not parents and card and card.base_models:
             relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
             relation = check_relation(relation)
-            for base in dict.fromkeys(card.base_models):
-                if find_variant(session, base) is not None:
-                    resolved.append((base, relation))
-                else:
-                    unresolved.append((base, relation))
+            resolved, unresolved = link_bases(session, card.base_models, relation, progress)
         return create_variant(
             session,
             name=name,

@@ -9,7 +9,7 @@ The document holds one ``machine-learning-model`` component for the variant, wit
   which are not, a named license whose ``name`` is the agreement's title and whose
   ``modelreg:license-ref`` property is ScanCode's ``LicenseRef-`` id (CycloneDX only
   accepts ``LicenseRef-`` inside an ``expression``, which cannot carry a name);
-- ``pedigree.ancestors``: every ancestor, flattened, nearest first, each with properties
+- ``pedigree.ancestors``: every ancestor, flattened, each with properties
   ``modelreg:distance``, ``modelreg:relation`` and one ``modelreg:parent:<relation>`` per
   own parent so the lineage graph can be rebuilt; base models known only by their Hub id
   are included with ``modelreg:unresolved = true``;
@@ -38,7 +38,8 @@ from cyclonedx.spdx import fixup_id
 from packageurl import PackageURL
 
 from registry import __version__
-from registry.formats.bom_input import BomAncestor, ModelBom
+from registry.formats.bom_input import BomAncestor, BomFile, ModelBom
+from registry.hub.origin import hub_origin
 
 HUB_URL = "https://huggingface.co"
 SCANCODE_DB = "https://scancode-licensedb.aboutcode.org"
@@ -85,11 +86,9 @@ def _licenses(license_id: str | None, license_name: str | None) -> list[Disjunct
 
 
 def _hub_parts(source_uri: str | None) -> tuple[str, str | None] | None:
-    """(repo_id, revision) of an ``hf:ORG/NAME[@REV]`` source, else None."""
-    if not source_uri or not source_uri.startswith("hf:"):
-        return None
-    repo_id, _, revision = source_uri[3:].partition("@")
-    return repo_id, revision or None
+    """(repo_id, revision) when the source is on the Hub or in a Hugging Face cache."""
+    origin = hub_origin(source_uri)
+    return (origin.repo_id, origin.revision) if origin else None
 
 
 def _purl(repo_id: str, revision: str | None) -> PackageURL:
@@ -105,7 +104,9 @@ def _purl(repo_id: str, revision: str | None) -> PackageURL:
 def _hub_references(repo_id: str, revision: str | None) -> list[ExternalReference]:
     rev = revision or "main"
     return [
-        ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(f"{HUB_URL}/{repo_id}")),
+        ExternalReference(
+            type=ExternalReferenceType.DISTRIBUTION, url=XsUri(f"{HUB_URL}/{repo_id}")
+        ),
         ExternalReference(
             type=ExternalReferenceType.MODEL_CARD,
             url=XsUri(f"{HUB_URL}/{repo_id}/blob/{rev}/README.md"),
@@ -138,7 +139,7 @@ def _ancestor(anc: BomAncestor) -> Component:
     )
 
 
-def _file(model_ref: str, f: Any) -> Component:
+def _file(model_ref: str, f: BomFile) -> Component:
     props = [Property(name="modelreg:size", value=str(f.size))]
     if f.git_oid:
         props.append(Property(name="modelreg:git-oid", value=f.git_oid))

@@ -185,9 +185,9 @@ class HubClient:
         raise HubError(f"{last} (gave up after {self._attempts} attempts)")
 
     def _delay(self, attempt: int, previous: httpx.Response | None) -> float:
-        delay = self._backoff_s * (2 ** (attempt - 1))
+        delay: float = self._backoff_s * (2 ** (attempt - 1))
         if previous is not None:
-            retry_after = previous.headers.get("Retry-After", "")
+            retry_after = str(previous.headers.get("Retry-After", ""))
             if retry_after.strip().isdigit():
                 delay = max(delay, float(retry_after))
         return min(delay, MAX_RETRY_AFTER_S)
@@ -200,7 +200,7 @@ class HubClient:
         if code == "GatedRepo" or (status == 403 and "gated" in detail.lower()):
             return HubError(
                 f"{what} is gated: its access conditions must be accepted on the Hub{suffix}",
-                hint="accept them on the model's page, then set HF_TOKEN to a token of that account",
+                hint="accept them on the model page, then set HF_TOKEN to a token of that account",
             )
         if status in (401, 403):
             who = "the token in HF_TOKEN" if self._token else "anonymous requests"
@@ -222,9 +222,7 @@ class HubClient:
     def model_info(self, ref: HubRef) -> HubModel:
         """Metadata of a model at a revision (default ``main``), with every file's size/digest."""
         rev = ref.revision or "main"
-        url = (
-            f"{self.endpoint}/api/models/{ref.repo_id}/revision/{quote(rev, safe='')}?blobs=true"
-        )
+        url = f"{self.endpoint}/api/models/{ref.repo_id}/revision/{quote(rev, safe='')}?blobs=true"
         response = self._request(url, f"hf:{ref}")
         assert response is not None
         return parse_model_info(response.content, ref)
@@ -232,8 +230,7 @@ class HubClient:
     def read_text(self, repo_id: str, revision: str, path: str) -> str | None:
         """A small text file of the repository at a commit (None when it does not exist)."""
         url = (
-            f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/"
-            f"{quote(path, safe='/')}"
+            f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/{quote(path, safe='/')}"
         )
         response = self._request(url, f"hf:{repo_id}@{revision[:12]}/{path}", missing_ok=True)
         if response is None:
