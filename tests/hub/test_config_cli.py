@@ -93,3 +93,17 @@ def test_shell_completion_script_is_offered() -> None:
     res = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="modelreg")
     assert res.exit_code == 0
     assert "complete" in res.stdout and "_MODELREG_COMPLETE" in res.stdout
+
+
+def test_a_password_in_the_query_string_is_masked_too(
+    nodb: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(
+        tmp_path,
+        monkeypatch,
+        'database_url = "postgresql://reg@db/catalog?sslmode=require&password=qu3ry-pw"\n',
+    )
+    res = nodb("config", "show")
+    assert res.exit_code == 0
+    assert "qu3ry-pw" not in res.stdout
+    assert "postgresql://reg@db/catalog?sslmode=require&password=***" in res.stdout
