@@ -149,3 +149,19 @@ def test_offline_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(HubError, match="HF_HUB_OFFLINE"):
         HubClient()
+
+
+def test_retry_after_is_honoured_and_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+
+    client = HubClient(endpoint="http://127.0.0.1:9", backoff_s=0.5)
+    try:
+        slow = httpx.Response(429, headers={"Retry-After": "7"})
+        huge = httpx.Response(503, headers={"Retry-After": "3600"})
+        assert client._delay(1, slow) == 7.0
+        assert client._delay(3, None) == 2.0
+        assert client._delay(1, huge) == 30.0
+    finally:
+        client.close()

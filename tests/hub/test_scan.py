@@ -12,6 +12,8 @@ from registry.hub.cache import find_snapshots, snapshot_name
 from tests.builders import write_checkpoint
 from tests.conftest import Cli
 from tests.hub.cache_builder import cache_repo
+from tests.hub.conftest import FINETUNE
+from tests.hub.fake_hub import FakeHub
 
 BASE = "meta-llama/Llama-2-7b-hf"
 FT = "acme/llama2-chat-ft"
@@ -163,3 +165,17 @@ def test_bad_template_and_missing_directory_are_usage_errors(cli: Cli, tmp_path:
     assert res.exit_code == 2 and "{repo_id}" in res.stderr
     res = cli("scan", tmp_path / "nope")
     assert res.exit_code == 2 and "is not a directory" in res.stderr
+
+
+def test_a_snapshot_registered_from_the_hub_is_not_registered_twice(
+    cli: Cli, zoo: FakeHub, finetune_dir: Path, tmp_path: Path
+) -> None:
+    assert cli("add", f"hf:{FINETUNE}", "--name", "from-hub").exit_code == 0
+    cache = tmp_path / "cache2"
+    snap = cache_repo(cache, FINETUNE, finetune_dir, commit=zoo.repos[FINETUNE].sha)
+    code, report = scan(cli, cache)
+    assert code == 0 and report["added"] == []
+    assert report["skipped"][0]["reason"] == "already registered as from-hub"
+    # and the cached copy verifies against what the Hub published
+    res = cli("verify", "from-hub", "--path", snap)
+    assert res.exit_code == 0, res.stdout
