@@ -149,3 +149,24 @@ def test_bad_reference_and_duplicate_name_are_usage_errors(cli: Cli, zoo: FakeHu
     again = cli("add", f"hf:{FINETUNE}", "--name", "dup")
     assert again.exit_code == 2 and "already registered" in again.stderr
     assert len(zoo.requests) == before  # refused before talking to the Hub
+
+
+def test_name_defaults_to_repo_at_short_revision(cli: Cli, zoo: FakeHub, tmp_path: Path) -> None:
+    res = cli("add", f"hf:{FLAKY}", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["name"] == f"{FLAKY}@{zoo.repos[FLAKY].sha[:7]}"  # type: ignore[index]
+    local = cli("add", tmp_path)
+    assert local.exit_code == 2 and "--name is required" in local.stderr
+
+
+def test_link_settles_the_unresolved_hub_reference(cli: Cli, zoo: FakeHub) -> None:
+    add(cli, LLAMA2_BASE, "some-base")
+    data = add(cli, MERGE, "merged")
+    assert data["unresolved_parents"] == [{"reference": FINETUNE, "relation": "merge"}]
+    add(cli, FINETUNE, "chat-ft-other-name")
+    # linking a parent registered from the Hub settles the reference to its repository id
+    assert cli("link", "merged", "chat-ft-other-name:merge").exit_code == 0
+    shown = cli("show", "merged", "--format", "json").json()
+    assert isinstance(shown, dict)
+    assert shown["unresolved_parents"] == []
+    assert {p["name"] for p in shown["parents"]} == {"some-base", "chat-ft-other-name"}
