@@ -5,6 +5,7 @@ a variant registered under exactly that name, or else one whose source is that r
 the Hub (``hf:ORG/NAME@COMMIT``) or in a local Hugging Face cache
 (``.../models--ORG--NAME/snapshots/COMMIT``). When several revisions of the repository are
 registered the reference is ambiguous and stays unresolved (``modelreg link`` settles it).
+A base registered after its derivatives settles their references (:func:`settle_references`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from registry.catalog.lineage import would_create_cycle
 from registry.catalog.variants import find_variant
-from registry.db.models import Variant
+from registry.db.models import LineageEdge, UnresolvedParent, Variant
 from registry.hub.origin import cache_folder_name, hub_origin
 from registry.progress import NULL_PROGRESS, Progress
 
@@ -79,3 +81,33 @@ def link_bases(
             )
         unresolved.append((base, relation))
     return resolved, unresolved
+
+
+def settle_references(session: Session, variant: Variant) -> list[str]:
+    """Link variants whose unresolved base reference names ``variant`` (by name or Hub id).
+
+    Called right after ``variant`` is registered, so a fine-tune registered before its base
+    gains the parent edge once the base arrives. Returns the names of the children linked.
+    """
+    origin = hub_origin(variant.source_uri)
+    refs = {variant.name} | ({origin.repo_id} if origin else set())
+    rows = session.scalars(
+        select(UnresolvedParent).where(
+            UnresolvedParent.reference.in_(refs), UnresolvedParent.variant_id != variant.id
+        )
+    ).all()
+    linked: list[str] = []
+    for row in rows:
+        if resolve_base(session, row.reference).variant is not variant:
+            continue  # several registered variants match: stays for `modelreg link`
+        if would_create_cycle(session, row.variant_id, variant.id):
+            continue
+        if session.get(LineageEdge, (row.variant_id, variant.id)) is None:
+            session.add(
+                LineageEdge(child_id=row.variant_id, parent_id=variant.id, relation=row.relation)
+            )
+            child = session.get(Variant, row.variant_id)
+            linked.append(child.name if child is not None else str(row.variant_id))
+        session.delete(row)
+    session.flush()
+    return sorted(linked)

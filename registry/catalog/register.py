@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.catalog import licenses
-from registry.catalog.bases import link_bases
+from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
 from registry.checkpoints import CheckpointManifest, config_json, inspect_checkpoint
 from registry.db.engine import Catalog
@@ -89,7 +89,7 @@ def add_checkpoint(
             relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
             relation = check_relation(relation)
             resolved, unresolved = link_bases(session, card.base_models, relation, progress)
-        return create_variant(
+        variant = create_variant(
             session,
             name=name,
             license_id=lic,
@@ -102,3 +102,5 @@ def add_checkpoint(
             parameter_count=config_json.parameter_count(manifest.config),
             files=manifest.files,
         )
+        settle_references(session, variant)
+        return variant

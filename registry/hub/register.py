@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.catalog import licenses
-from registry.catalog.bases import link_bases
+from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.register import ParentSpec, check_modalities, infer_relation
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
 from registry.checkpoints import CheckpointManifest, FileEntry, config_json
@@ -112,7 +112,7 @@ def add_from_hub(
             relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
             relation = check_relation(relation)
             resolved, unresolved = link_bases(session, card.base_models, relation, progress)
-        return create_variant(
+        variant = create_variant(
             session,
             name=name or default_name(model),
             license_id=lic,
@@ -125,3 +125,5 @@ def add_from_hub(
             parameter_count=config_json.parameter_count(config),
             files=files,
         )
+        settle_references(session, variant)
+        return variant

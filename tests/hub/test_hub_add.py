@@ -159,14 +159,31 @@ def test_name_defaults_to_repo_at_short_revision(cli: Cli, zoo: FakeHub, tmp_pat
     assert local.exit_code == 2 and "--name is required" in local.stderr
 
 
-def test_link_settles_the_unresolved_hub_reference(cli: Cli, zoo: FakeHub) -> None:
+def test_link_settles_an_ambiguous_hub_reference(cli: Cli, zoo: FakeHub) -> None:
     add(cli, LLAMA2_BASE, "some-base")
-    data = add(cli, MERGE, "merged")
+    add(cli, FINETUNE, "ft-a")
+    add(cli, FINETUNE, "ft-b")  # two variants of one repository: the reference is ambiguous
+    res = cli("add", f"hf:{MERGE}", "--name", "merged", "--format", "json")
+    assert res.exit_code == 0
+    assert "matches 2 registered variants (ft-a, ft-b)" in res.stderr
+    data = res.json()
+    assert isinstance(data, dict)
     assert data["unresolved_parents"] == [{"reference": FINETUNE, "relation": "merge"}]
-    add(cli, FINETUNE, "chat-ft-other-name")
     # linking a parent registered from the Hub settles the reference to its repository id
-    assert cli("link", "merged", "chat-ft-other-name:merge").exit_code == 0
+    assert cli("link", "merged", "ft-b:merge").exit_code == 0
     shown = cli("show", "merged", "--format", "json").json()
     assert isinstance(shown, dict)
     assert shown["unresolved_parents"] == []
-    assert {p["name"] for p in shown["parents"]} == {"some-base", "chat-ft-other-name"}
+    assert {p["name"] for p in shown["parents"]} == {"some-base", "ft-b"}
+
+
+def test_a_base_registered_later_settles_its_derivatives(cli: Cli, zoo: FakeHub) -> None:
+    data = add(cli, FINETUNE, "chat-ft")
+    assert data["unresolved_parents"] == [{"reference": LLAMA2_BASE, "relation": "finetune"}]
+    add(cli, LLAMA2_BASE, "llama2-7b")
+    shown = cli("show", "chat-ft", "--format", "json").json()
+    assert isinstance(shown, dict)
+    assert shown["parents"] == [{"name": "llama2-7b", "relation": "finetune"}]
+    assert shown["unresolved_parents"] == []
+    tree = cli("tree", "chat-ft")
+    assert "finetune of llama2-7b [llama2]" in tree.stdout

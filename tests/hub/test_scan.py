@@ -179,3 +179,23 @@ def test_a_snapshot_registered_from_the_hub_is_not_registered_twice(
     # and the cached copy verifies against what the Hub published
     res = cli("verify", "from-hub", "--path", snap)
     assert res.exit_code == 0, res.stdout
+
+
+def test_a_base_cached_later_is_linked_on_the_next_scan(
+    cli: Cli, cache: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    base_repo = cache / "models--meta-llama--Llama-2-7b-hf"
+    parked = tmp_path / "parked"
+    shutil.move(base_repo, parked)
+    code, _ = scan(cli, cache)
+    assert code == 0
+    shutil.move(parked, base_repo)
+    shutil.rmtree(base_repo / "snapshots" / ("1" * 40))  # one revision: unambiguous
+    code, report = scan(cli, cache)
+    assert code == 0 and [a["name"] for a in report["added"]] == [f"{BASE}@2222222"]
+    ft = cli("show", f"{FT}@3333333", "--format", "json").json()
+    assert isinstance(ft, dict)
+    assert ft["parents"] == [{"name": f"{BASE}@2222222", "relation": "finetune"}]
+    assert ft["unresolved_parents"] == []
