@@ -13,6 +13,8 @@ The document holds one ``machine-learning-model`` component for the variant, wit
   ``modelreg:distance``, ``modelreg:relation`` and one ``modelreg:parent:<relation>`` per
   own parent so the lineage graph can be rebuilt; base models known only by their Hub id
   are included with ``modelreg:unresolved = true``;
+- the ``hf:`` source and registration time as properties (a local path is not exported: it
+  means nothing on another machine);
 - a ``modelCard``. cyclonedx-python-lib 11 has no model-card type yet, so the card is added
   to the serialised JSON; tests validate the final document against the 1.6 schema.
 """
@@ -178,8 +180,10 @@ def render_cyclonedx(model: ModelBom) -> str:
     props = [
         Property(name="modelreg:modality", value=m) for m in model.modalities
     ] + _lineage_properties(model.parents)
-    if model.source_uri:
+    if model.source_uri and model.source_uri.startswith("hf:"):
         props.append(Property(name="modelreg:source", value=model.source_uri))
+    if model.created_at is not None:
+        props.append(Property(name="modelreg:registered-at", value=model.created_at.isoformat()))
     component = Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
         name=model.name,

@@ -62,6 +62,7 @@ def test_merge_of_hub_models_exports_a_valid_ml_bom(cli: Cli, zoo: FakeHub, tmp_
     assert ("modelreg:parent:finetune", "llama2-7b") in props(ancestors["chat-ft"])
     assert ("modelreg:distance", "1") in props(ancestors["llama2-7b"])
     assert ("modelreg:parent:merge", "chat-ft") in props(model)
+    assert ("modelreg:source", f"hf:{MERGE}@{merge_sha}") in props(model)
     card = model["modelCard"]
     assert card["modelParameters"]["modelArchitecture"] == "LlamaForCausalLM"
     assert card["modelParameters"]["inputs"] == [{"format": "text"}]
@@ -100,6 +101,7 @@ def test_local_checkpoint_with_deep_lineage(cli: Cli, tmp_path: Path) -> None:
     model = model_component(doc)
     assert model["licenses"] == [{"license": {"id": "MIT", "acknowledgement": "declared"}}]
     assert "purl" not in model
+    assert "modelreg:source" not in dict(props(model))  # local paths stay on this machine
     distances = {
         a["name"]: dict(props(a))["modelreg:distance"] for a in model["pedigree"]["ancestors"]
     }
