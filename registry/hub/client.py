@@ -33,6 +33,7 @@ DEFAULT_ATTEMPTS = 4
 DEFAULT_BACKOFF_S = 0.5
 MAX_RETRY_AFTER_S = 30.0
 MAX_TEXT_BYTES = 4 * 1024 * 1024
+MAX_INFO_BYTES = 64 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -159,8 +160,14 @@ class HubClient:
 
     # ------------------------------------------------------------------ requests
 
-    def _request(self, url: str, what: str, *, missing_ok: bool = False) -> httpx.Response | None:
-        """GET with retries; return the 2xx response, None for a 404 when ``missing_ok``."""
+    def _get(
+        self, url: str, what: str, *, max_bytes: int, missing_ok: bool = False
+    ) -> bytes | None:
+        """GET with retries; the body of a 2xx answer, None for a 404 when ``missing_ok``.
+
+        Bodies are streamed and refused beyond ``max_bytes``, so a hostile or mistaken server
+        cannot make modelreg hold gigabytes in memory.
+        """
         last = ""
         previous: httpx.Response | None = None
         for attempt in range(self._attempts):
@@ -168,20 +175,23 @@ class HubClient:
                 self._sleep(self._delay(attempt, previous))
             previous = None
             try:
-                response = self._http.get(url)
-                response.read()
+                with self._http.stream("GET", url) as response:
+                    if response.status_code in RETRY_STATUSES:
+                        previous = response
+                        last = f"the Hub answered {response.status_code} for {what}"
+                        continue
+                    if response.status_code == 404 and missing_ok:
+                        return None
+                    if not response.is_success:
+                        raise self._status_error(response, what)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise HubError(f"{what}: the answer is larger than {max_bytes} bytes")
+                    return bytes(body)
             except httpx.TransportError as exc:
                 last = f"cannot reach {self.endpoint}: {_one_line(str(exc)) or type(exc).__name__}"
-                continue
-            if response.status_code in RETRY_STATUSES:
-                previous = response
-                last = f"the Hub answered {response.status_code} for {what}"
-                continue
-            if response.is_success:
-                return response
-            if response.status_code == 404 and missing_ok:
-                return None
-            raise self._status_error(response, what)
         raise HubError(f"{last} (gave up after {self._attempts} attempts)")
 
     def _delay(self, attempt: int, previous: httpx.Response | None) -> float:
@@ -223,22 +233,21 @@ class HubClient:
         """Metadata of a model at a revision (default ``main``), with every file's size/digest."""
         rev = ref.revision or "main"
         url = f"{self.endpoint}/api/models/{ref.repo_id}/revision/{quote(rev, safe='')}?blobs=true"
-        response = self._request(url, f"hf:{ref}")
-        assert response is not None
-        return parse_model_info(response.content, ref)
+        body = self._get(url, f"hf:{ref}", max_bytes=MAX_INFO_BYTES)
+        assert body is not None
+        return parse_model_info(body, ref)
 
     def read_text(self, repo_id: str, revision: str, path: str) -> str | None:
         """A small text file of the repository at a commit (None when it does not exist)."""
         url = (
             f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/{quote(path, safe='/')}"
         )
-        response = self._request(url, f"hf:{repo_id}@{revision[:12]}/{path}", missing_ok=True)
-        if response is None:
+        what = f"hf:{repo_id}@{revision[:12]}/{path}"
+        body = self._get(url, what, max_bytes=MAX_TEXT_BYTES, missing_ok=True)
+        if body is None:
             return None
-        if len(response.content) > MAX_TEXT_BYTES:
-            raise HubError(f"hf:{repo_id}/{path} is larger than {MAX_TEXT_BYTES} bytes")
         try:
-            return response.content.decode("utf-8")
+            return body.decode("utf-8")
         except UnicodeDecodeError:
             raise HubError(f"hf:{repo_id}/{path} is not UTF-8 text") from None
 

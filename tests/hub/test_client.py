@@ -165,3 +165,13 @@ def test_retry_after_is_honoured_and_capped(monkeypatch: pytest.MonkeyPatch) -> 
         assert client._delay(1, huge) == 30.0
     finally:
         client.close()
+
+
+def test_oversized_answers_are_refused(zoo: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import registry.hub.client as client_mod
+
+    monkeypatch.setattr(client_mod, "MAX_TEXT_BYTES", 16)
+    with HubClient(sleep=no_sleep) as client:
+        model = client.model_info(HubRef(FINETUNE))
+        with pytest.raises(HubError, match="larger than 16 bytes"):
+            client.read_text(FINETUNE, model.revision, "README.md")
