@@ -31,8 +31,7 @@ def export(
     from registry.catalog.bom import collect_model_bom
     from registry.errors import MissingDependencyError
 
-    with state(ctx).catalog().session() as session:
-        model = collect_model_bom(session, variant)
+    model = collect_model_bom(state(ctx).reader(), variant)
     try:
         from registry.formats.cyclonedx import render_cyclonedx
     except ModuleNotFoundError as exc:
