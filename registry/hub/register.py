@@ -28,7 +28,8 @@ from registry.checkpoints.modelcard import card_from_mapping, parse_model_card
 from registry.db.engine import Catalog
 from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, CheckpointError
-from registry.hub.client import HubClient, HubModel, HubRef
+from registry.hub.client import HubClient
+from registry.hub.model_info import HubModel, HubRef
 from registry.hub.origin import hub_uri
 from registry.progress import NULL_PROGRESS, Progress
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from registry.errors import EXIT_OPERATIONAL, EXIT_USAGE, HubError, InvalidInputError
-from registry.hub.client import HubClient, HubRef, env_token, parse_model_info
+from registry.hub.client import HubClient, env_token
+from registry.hub.model_info import HubRef, parse_model_info
 from tests.hub.conftest import BROKEN, FINETUNE, FLAKY, GATED
 from tests.hub.fake_hub import FakeHub, FakeRepo
 
