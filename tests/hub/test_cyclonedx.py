@@ -169,3 +169,13 @@ def test_the_schema_check_is_strict() -> None:
     doc = json.loads(render_cyclonedx(bom))
     doc["components"][0]["modelCard"]["notAField"] = 1
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc)) is not None
+
+
+def test_a_cache_snapshot_is_exported_with_its_hub_purl() -> None:
+    rev = "ab" * 20
+    src = f"/home/u/.cache/huggingface/hub/models--meta-llama--Llama-2-7b-hf/snapshots/{rev}"
+    bom = ModelBom("m", "llama2", None, ("text",), None, None, src, 0, None)
+    model = model_component(validate(render_cyclonedx(bom)))
+    assert model["purl"] == f"pkg:huggingface/meta-llama/Llama-2-7b-hf@{rev}"
+    assert model["version"] == rev
+    assert "modelreg:source" not in dict(props(model))
