@@ -137,18 +137,3 @@ def record_verified(session: Session, variant_id: int, stats: Mapping[str, FileS
             session.execute(
                 insert(FileInfo).values(file_id=fid, format="other", details={}, **values)
             )
-
-
-def file_summaries(session: Session, variant_id: int) -> dict[str, dict[str, Any]]:
-    """Per path: format, tensor count and format details, for ``show``."""
-    ids = _file_ids(session, variant_id)
-    by_id = {fid: path for path, fid in ids.items()}
-    out: dict[str, dict[str, Any]] = {}
-    for info in session.scalars(select(FileInfo).where(FileInfo.file_id.in_(by_id))):
-        details = dict(info.details)
-        out[by_id[info.file_id]] = {
-            "format": info.format,
-            "details": details,
-            "verified_at": info.verified_at.isoformat() if info.verified_at else None,
-        }
-    return out
