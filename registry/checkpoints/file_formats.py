@@ -66,7 +66,7 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
         kind = pickle_scan.sniff(head)
         if suffix == ".safetensors":
             if kind is not None:
-                report = pickle_scan.scan_file(rel, fh, size)
+                report = _try_scan(rel, fh, size)
                 if report is not None:
                     imports = ", ".join(report.globals[:5]) or "no globals"
                     raise DangerousPickleError(
@@ -82,12 +82,24 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
                 raise CheckpointError(rel, "not a GGUF file (bad magic)")
             return Analysis("gguf", details=read_gguf_metadata(path, rel))
         if kind is not None or suffix in pickle_scan.PICKLE_SUFFIXES:
-            report = pickle_scan.scan_file(rel, fh, size)
+            if suffix in pickle_scan.PICKLE_SUFFIXES and not allow_pickle:
+                report = pickle_scan.scan_file(rel, fh, size)  # unparseable: refused
+            else:
+                report = _try_scan(rel, fh, size)
             if report is not None:
                 return _pickle_analysis(rel, report, allow_pickle)
     if is_index(rel):
         return Analysis("index")
     return Analysis("other")
+
+
+def _try_scan(rel: str, fh: IO[bytes], size: int) -> pickle_scan.PickleReport | None:
+    """A scan where bytes that merely look like a pickle at first are not one (a
+    safetensors length of 0x280 starts with the bytes of ``PROTO 2``)."""
+    try:
+        return pickle_scan.scan_file(rel, fh, size)
+    except pickle_scan.PickleFormatError:
+        return None
 
 
 def _pickle_analysis(rel: str, report: pickle_scan.PickleReport, allow: bool) -> Analysis:

@@ -194,6 +194,11 @@ HOSTILE: dict[str, tuple[Builder, str, str]] = {
         "pytorch_model.bin",
         "dangerous globals (posix.system)",
     ),
+    "truncated-pickle-bin": (
+        lambda p: _write(p, "pytorch_model.bin", pickle.dumps({"w": [1.0] * 64}, protocol=2)[:-9]),
+        "pytorch_model.bin",
+        "truncated",
+    ),
     "zip-of-pickles-unnamed": (
         lambda p: _write(p, "weights.dat", _zip_of_pickle()),
         "weights.dat",

@@ -160,3 +160,16 @@ def _names(path: Path) -> list[str]:
     data = path.read_bytes()
     (n,) = struct.unpack("<Q", data[:8])
     return sorted(k for k in json.loads(data[8 : 8 + n]) if k != "__metadata__")
+
+
+def test_safetensors_whose_length_looks_like_a_pickle(tmp_path: Path, cli: Any) -> None:
+    """A header of 0x280 bytes begins ``80 02``: the bytes of pickle's PROTO 2."""
+    ck = tmp_path / "ck"
+    ck.mkdir()
+    header = {"x": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}}
+    raw = json.dumps(header).encode()
+    raw += b" " * (0x280 - len(raw))
+    (ck / "model.safetensors").write_bytes(struct.pack("<Q", len(raw)) + raw + b"\1\2\3\4")
+    assert (ck / "model.safetensors").read_bytes()[:2] == b"\x80\x02"
+    data = _add(cli, ck, "lookalike")
+    assert data["files"][0]["format"] == "safetensors"
