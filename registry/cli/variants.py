@@ -142,7 +142,7 @@ def show(
     for key in ("architecture", "parameter_count", "source", "created_by", "created_at"):
         value = data.get(key)
         lines.append(f"{key + ':':<16}{value if value is not None else '-'}")
-    if "content_digest" in data:
+    if data.get("content_digest"):
         lines.append(f"content:        {data['content_digest']}")
     lines.append(f"modalities:     {', '.join(data['modalities'])}")
     for p in data["parents"]:

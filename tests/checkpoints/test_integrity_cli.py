@@ -173,3 +173,31 @@ def test_safetensors_whose_length_looks_like_a_pickle(tmp_path: Path, cli: Any) 
     assert (ck / "model.safetensors").read_bytes()[:2] == b"\x80\x02"
     data = _add(cli, ck, "lookalike")
     assert data["files"][0]["format"] == "safetensors"
+
+
+def test_verify_refuses_a_registered_file_swapped_for_an_escaping_link(
+    tmp_path: Path, cli: Any
+) -> None:
+    ck = write_checkpoint(tmp_path / "ck", seed=8)
+    _add(cli, ck, "v")
+    (ck / "model.safetensors").unlink()
+    os.symlink("/etc/passwd", ck / "model.safetensors")
+    res = cli("verify", "v")
+    assert res.exit_code == 4
+    assert res.stderr.splitlines() == [
+        "error: model.safetensors: symbolic link escapes the checkpoint (-> /etc/passwd)"
+    ]
+
+
+def test_verify_of_a_file_whose_header_turned_hostile(tmp_path: Path, cli: Any) -> None:
+    ck = write_checkpoint(tmp_path / "ck", seed=9)
+    _add(cli, ck, "v")
+    target = ck / "model.safetensors"
+    target.write_bytes(struct.pack("<Q", 2**63) + target.read_bytes()[8:])
+    res = cli("verify", "v", "--format", "json")
+    assert res.exit_code == 1 and "Traceback" not in res.stderr
+    entry = res.json()["variants"][0]["files"][-1]
+    assert entry["status"] == "modified"
+    assert entry["note"].startswith("header no longer valid: safetensors header length")
+    shown = cli("show", "v")
+    assert "content:" in shown.stdout
