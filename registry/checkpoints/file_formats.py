@@ -115,8 +115,9 @@ def _pickle_analysis(rel: str, report: pickle_scan.PickleReport, allow: bool) ->
         "container": report.container,
         "globals": report.globals,
         "dangerous": dangerous,
+        "distinct_globals": report.distinct,
     }
-    warning = f"{rel}: pickle file, runs code when loaded (imports {len(report.globals)} globals)"
+    warning = f"{rel}: pickle file, runs code when loaded (imports {report.distinct} globals)"
     if dangerous:
         warning += f"; DANGEROUS: {', '.join(dangerous[:5])} (allowed by --allow-pickle)"
     return Analysis("pickle", details=details, warning=warning)

@@ -45,8 +45,10 @@ DANGEROUS_BUILTINS = frozenset(
 _BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
 
 MAX_OPCODES = 20_000_000
+MAX_MEMO = 1_000_000  # memo entries; real checkpoints hold tens of thousands
+MAX_LISTED = 1000
 _MAX_LINE = 1 << 16
-_MAX_KEPT_ARG = 1 << 16  # string arguments longer than this are skipped, not kept
+_MAX_KEPT_ARG = 256  # longer string arguments are skipped, not kept (names are short)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OPCODES: dict[bytes, pickletools.OpcodeInfo] = {
     op.code.encode("latin-1"): op for op in pickletools.opcodes
@@ -58,7 +60,12 @@ class PickleFormatError(CheckpointError):
 
 
 def is_dangerous(module: str, name: str) -> bool:
-    """Whether importing ``module.name`` gives a pickle a way to run arbitrary code."""
+    """Whether importing ``module.name`` gives a pickle a way to run arbitrary code.
+
+    A name the scanner could not resolve (``?``: computed on the stack) counts as dangerous.
+    """
+    if module == "?" or name == "?":
+        return True
     top = module.split(".", 1)[0]
     if top in DANGEROUS_MODULES:
         return True
@@ -72,12 +79,11 @@ class PickleReport:
     """What a scan found: the globals imported (``module.name``) and the dangerous ones."""
 
     container: str  # "pickle", "zip" or "stream"
-    globals: list[str] = field(default_factory=list)
+    globals: list[str] = field(default_factory=list)  # first MAX_LISTED, in order
+    dangerous: list[str] = field(default_factory=list)  # first MAX_LISTED dangerous ones
     pickles: int = 0
-
-    @property
-    def dangerous(self) -> list[str]:
-        return [g for g in self.globals if is_dangerous(*g.rsplit(".", 1))]
+    distinct: int = 0  # how many distinct globals, listed or not
+    _seen: set[str] = field(default_factory=set, repr=False)
 
 
 def sniff(head: bytes) -> str | None:
@@ -200,10 +206,11 @@ def _walk(fh: IO[bytes], path: str, size: int, report: PickleReport) -> None:
             recent.append(None)
         elif name in _STRING_OPS:
             recent.append(arg if isinstance(arg, str) else None)
-        elif name in _MEMO_PUT:
-            memo[int(arg)] = recent[-1] if recent else None  # type: ignore[call-overload]
-        elif name == "MEMOIZE":
-            memo[len(memo)] = recent[-1] if recent else None
+        elif name in _MEMO_PUT or name == "MEMOIZE":
+            key = len(memo) if name == "MEMOIZE" else int(arg)  # type: ignore[call-overload]
+            memo[key] = recent[-1] if recent else None
+            if len(memo) > MAX_MEMO:
+                raise PickleFormatError(path, f"pickle memo exceeds {MAX_MEMO} entries")
         elif name in _MEMO_GET:
             recent.append(memo.get(int(arg)))  # type: ignore[call-overload]
         elif name not in ("PROTO", "FRAME"):
@@ -237,6 +244,8 @@ def _argument(fh: IO[bytes], path: str, size: int, op: pickletools.OpcodeInfo) -
                 raise _Truncated
             return line[:-1].decode("latin-1") + " " + second[:-1].decode("latin-1")
         text = line[:-1].decode("latin-1")
+        if len(text) > _MAX_KEPT_ARG:
+            return None
         if op.name in ("UNICODE", "STRING"):
             return text.strip("'\"")
         return text
@@ -266,5 +275,13 @@ def _skip(fh: IO[bytes], length: int, size: int) -> None:
 
 def _add_global(report: PickleReport, module: str, name: str) -> None:
     dotted = f"{module}.{name}"
-    if dotted not in report.globals:
+    if dotted in report._seen:
+        return
+    danger = is_dangerous(module, name)
+    if len(report._seen) < MAX_LISTED * 10:
+        report._seen.add(dotted)
+    report.distinct += 1
+    if len(report.globals) < MAX_LISTED:
         report.globals.append(dotted)
+    if danger and len(report.dangerous) < MAX_LISTED:
+        report.dangerous.append(dotted)

@@ -63,3 +63,36 @@ def test_dangerous_classes() -> None:
     assert not is_dangerous("collections", "OrderedDict")
     assert not is_dangerous("torch._utils", "_rebuild_tensor_v2")
     assert not is_dangerous("builtins", "set")
+
+
+def test_unresolvable_stack_global_counts_as_dangerous() -> None:
+    # STACK_GLOBAL whose names come from a long (unkept) string: the scanner cannot name it
+    long_name = "m" * 1000
+    data = (
+        b"\x80\x04"
+        + b"\x8d" + struct.pack("<Q", len(long_name)) + long_name.encode()  # BINUNICODE8
+        + b"\x8c\x06system"  # SHORT_BINUNICODE
+        + b"\x93"  # STACK_GLOBAL
+        + b"."
+    )  # fmt: skip
+    report = scan(data)
+    assert report is not None and report.dangerous == ["?.?"]  # type: ignore[attr-defined]
+
+
+def test_memo_growth_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.checkpoints import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "MAX_MEMO", 100)
+    data = pickle.dumps([str(i) for i in range(500)], protocol=4)
+    with pytest.raises(PickleFormatError, match="memo"):
+        scan(data)
+
+
+def test_many_globals_listed_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.checkpoints import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "MAX_LISTED", 3)
+    body = b"".join(f"cmod{i}\nname\n".encode() + b"0" for i in range(10))  # GLOBAL, POP
+    report = scan(body + b"cos\nsystem\n.")
+    assert report.distinct == 11 and len(report.globals) == 3  # type: ignore[attr-defined]
+    assert report.dangerous == ["os.system"]  # type: ignore[attr-defined]
