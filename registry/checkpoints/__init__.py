@@ -19,8 +19,8 @@ from registry.checkpoints.discovery import discover_files
 from registry.checkpoints.file_formats import Analysis, analyse
 from registry.checkpoints.hashing import (
     FileDigest,
+    Reporter,
     Segment,
-    _Reporter,
     digest_file,
     git_blob_oid,
     run_parallel,
@@ -89,8 +89,8 @@ def inspect_checkpoint(
         progress.warn(w)
     before = {rel: file_stat(root / rel, rel) for rel, _ in found}
 
-    def task(rel: str, size: int) -> Callable[[_Reporter], FileDigest]:
-        def run(reporter: _Reporter) -> FileDigest:
+    def task(rel: str, size: int) -> Callable[[Reporter], FileDigest]:
+        def run(reporter: Reporter) -> FileDigest:
             analysis = analyses[rel]
             prefix = analysis.header.data_start if analysis.header is not None else 0
             segs = _segments(analysis)
@@ -177,8 +177,8 @@ def verify_checkpoint(
         else:
             to_read.append(rel)
 
-    def task(rel: str) -> Callable[[_Reporter], FileDigest]:
-        def run(reporter: _Reporter) -> FileDigest:
+    def task(rel: str) -> Callable[[Reporter], FileDigest]:
+        def run(reporter: Reporter) -> FileDigest:
             if expected[rel].sha256 is None:  # from the Hub outside LFS: its git blob id
                 return FileDigest(git_blob_oid(base / rel, rel))
             return digest_file(base / rel, rel, before[rel].size, reporter=reporter)

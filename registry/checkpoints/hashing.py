@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
-import mmap
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -44,13 +42,10 @@ from typing import TypeVar
 
 import xxhash
 
+from registry.checkpoints import chunks
 from registry.errors import CheckpointError
 from registry.progress import NULL_PROGRESS, Progress
 
-CHUNK = 1024 * 1024
-WINDOW = 64 * 1024 * 1024
-USE_MMAP = hasattr(mmap, "MAP_POPULATE")
-_MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 PROGRESS_EVERY = 32 * 1024 * 1024
 MIN_RANGE_BYTES = 64 * 1024 * 1024
 TENSOR_DIGEST = "xxh3-128"
@@ -86,7 +81,7 @@ class _Stop(Exception):
     """Another worker failed; this one gives up at its next chunk."""
 
 
-class _Reporter:
+class Reporter:
     """Batches progress from worker threads (one lock, a call every 32 MiB)."""
 
     def __init__(self, progress: Progress, stop: threading.Event) -> None:
@@ -159,62 +154,6 @@ class _Digester:
         )
 
 
-def _mapped_chunks(
-    fh: io.FileIO,
-    begin: int,
-    stop: int,
-    feed: Callable[[memoryview, int], None],
-    tick: Callable[[int], None],
-) -> None:
-    """Feed [begin, stop) from read-only mappings of ``WINDOW`` bytes, in ``CHUNK`` slices.
-
-    No copy out of the page cache (the reason: a ``read`` copy costs ~10% of SHA-256 speed);
-    each slice is hashed by every hasher while it is in the CPU cache. The size is checked
-    before each window, so a file that shrank is an error rather than a fault.
-    """
-    fd = fh.fileno()
-    pos = begin
-    while pos < stop:
-        base = pos - pos % mmap.ALLOCATIONGRANULARITY
-        length = min(WINDOW, stop - base)
-        if os.fstat(fd).st_size < base + length:
-            raise OSError(errno.EIO, "file shrank while being read")
-        mapped = mmap.mmap(fd, length, flags=_MAP_FLAGS, prot=mmap.PROT_READ, offset=base)
-        try:
-            with memoryview(mapped) as window:
-                at = pos - base
-                while at < length:
-                    with window[at : at + CHUNK] as chunk:
-                        feed(chunk, base + at)
-                        n = len(chunk)
-                    at += n
-                    tick(n)
-        finally:
-            mapped.close()
-        pos = base + length
-
-
-def _read_chunks(
-    fh: io.FileIO,
-    begin: int,
-    stop: int,
-    feed: Callable[[memoryview, int], None],
-    tick: Callable[[int], None],
-) -> None:
-    """The same as ``_mapped_chunks`` with ``readinto`` (files that cannot be mapped)."""
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    fh.seek(begin)
-    pos = begin
-    while pos < stop:
-        n = fh.readinto(view[: min(CHUNK, stop - pos)])
-        if not n:
-            raise OSError(errno.EIO, "file shrank while being read")
-        feed(view[:n], pos)
-        tick(n)
-        pos += n
-
-
 def digest_file(
     path: Path,
     rel: str,
@@ -223,7 +162,7 @@ def digest_file(
     *,
     file_sha: bool = True,
     prefix_len: int = 0,
-    reporter: _Reporter | None = None,
+    reporter: Reporter | None = None,
 ) -> FileDigest:
     """Read ``path`` once: its SHA-256 (when ``file_sha``) and a digest per segment.
 
@@ -239,14 +178,17 @@ def digest_file(
         with open(path, "rb", buffering=0) as fh:
             if os.fstat(fh.fileno()).st_size < stop:
                 raise CheckpointError(rel, "file shrank while being read")
-            reader = _mapped_chunks if USE_MMAP and stop - begin >= CHUNK else _read_chunks
+            mapped = chunks.USE_MMAP and stop - begin >= chunks.CHUNK
             try:
-                reader(fh, begin, stop, digester.feed, tick)
+                if mapped:
+                    chunks.mapped(fh, begin, stop, digester.feed, tick)
+                else:
+                    chunks.read(fh, begin, stop, digester.feed, tick)
             except (ValueError, OSError) as exc:
-                if reader is _read_chunks or (isinstance(exc, OSError) and exc.errno == errno.EIO):
+                if not mapped or (isinstance(exc, OSError) and exc.errno == errno.EIO):
                     raise
                 digester = _Digester(rel, segments, file_sha, prefix_len)  # cannot map: read
-                _read_chunks(fh, begin, stop, digester.feed, tick)
+                chunks.read(fh, begin, stop, digester.feed, tick)
             if file_sha and os.fstat(fh.fileno()).st_size != size:
                 raise CheckpointError(rel, "file grew while being read")
     except OSError as exc:
@@ -261,7 +203,7 @@ def _no_tick(n: int) -> None:
 
 
 def run_parallel(
-    tasks: Sequence[tuple[int, Callable[[_Reporter], T]]],
+    tasks: Sequence[tuple[int, Callable[[Reporter], T]]],
     *,
     progress: Progress = NULL_PROGRESS,
     workers: int | None = None,
@@ -273,7 +215,7 @@ def run_parallel(
     if not tasks:
         return []
     stop = threading.Event()
-    reporter = _Reporter(progress, stop)
+    reporter = Reporter(progress, stop)
     order = sorted(range(len(tasks)), key=lambda k: -tasks[k][0])
     n_workers = min(workers or default_workers(), len(tasks))
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="modelreg-hash") as pool:
@@ -315,8 +257,8 @@ def tensor_digests(
     """Digests of the named ranges only (no file SHA-256), a large file split across threads."""
     groups = split_ranges(segments, workers or default_workers())
 
-    def task(group: list[Segment]) -> Callable[[_Reporter], dict[str, str]]:
-        def run(reporter: _Reporter) -> dict[str, str]:
+    def task(group: list[Segment]) -> Callable[[Reporter], dict[str, str]]:
+        def run(reporter: Reporter) -> dict[str, str]:
             return digest_file(path, rel, 0, group, file_sha=False, reporter=reporter).tensors
 
         return run
@@ -331,7 +273,7 @@ def tensor_digests(
 def sha256_file(path: Path, rel: str, progress: Progress = NULL_PROGRESS) -> str:
     """The SHA-256 of one file, read once in large chunks."""
     size = _size(path, rel)
-    digest = digest_file(path, rel, size, reporter=_Reporter(progress, threading.Event()))
+    digest = digest_file(path, rel, size, reporter=Reporter(progress, threading.Event()))
     assert digest.sha256 is not None
     return digest.sha256
 
@@ -345,8 +287,8 @@ def hash_files(
 ) -> dict[str, str]:
     """SHA-256 of each file (relative to ``root``), several files at a time."""
 
-    def task(rel: str, size: int) -> Callable[[_Reporter], str]:
-        def run(reporter: _Reporter) -> str:
+    def task(rel: str, size: int) -> Callable[[Reporter], str]:
+        def run(reporter: Reporter) -> str:
             sha = digest_file(root / rel, rel, size, reporter=reporter).sha256
             assert sha is not None
             return sha
@@ -372,7 +314,7 @@ def git_blob_oid(path: Path, rel: str) -> str:
         size = path.stat().st_size
         h = hashlib.sha1(f"blob {size}\0".encode(), usedforsecurity=False)
         with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
+            while chunk := fh.read(chunks.CHUNK):
                 h.update(chunk)
     except OSError as exc:
         raise CheckpointError(rel, f"cannot read: {exc.strerror or exc}") from None

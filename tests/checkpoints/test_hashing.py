@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import xxhash
 
-from registry.checkpoints import hashing
+from registry.checkpoints import chunks, hashing
 from registry.checkpoints.hashing import Segment, digest_file, split_ranges, tensor_digests
 from registry.errors import CheckpointError
 
@@ -27,9 +27,9 @@ from registry.errors import CheckpointError
 def test_one_pass_matches_direct_hashing(
     tmp_path: Path, chunk: int, window: int, use_mmap: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hashing, "CHUNK", chunk)
-    monkeypatch.setattr(hashing, "WINDOW", window)
-    monkeypatch.setattr(hashing, "USE_MMAP", use_mmap)
+    monkeypatch.setattr(chunks, "CHUNK", chunk)
+    monkeypatch.setattr(chunks, "WINDOW", window)
+    monkeypatch.setattr(chunks, "USE_MMAP", use_mmap)
     data = os.urandom(20_000)
     path = tmp_path / "f"
     path.write_bytes(data)
