@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from registry import __version__
 from registry.cli import db as db_cmd
+from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli.context import CliState, state
 from registry.errors import ModelregError
@@ -94,6 +95,7 @@ def root(
 
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
+smoke_cmd.register(app)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
+from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.variants import (
     RELATIONS,
     LineageEdge,
@@ -8,4 +9,12 @@ from registry.db.models.variants import (
     VariantFile,
 )
 
-__all__ = ["RELATIONS", "LineageEdge", "UnresolvedParent", "Variant", "VariantFile"]
+__all__ = [
+    "RELATIONS",
+    "RUN_STATUSES",
+    "LineageEdge",
+    "SmokeRun",
+    "UnresolvedParent",
+    "Variant",
+    "VariantFile",
+]
