@@ -114,7 +114,14 @@ def smoke(
         SmokeFormat.table
     ),
 ) -> None:
-    """Load each checkpoint, check its logits are finite, generate greedily, record the run."""
+    """Load each checkpoint, check its logits are finite, generate greedily, record the run.
+
+    Loads from local files only (safetensors, never the network), refuses missing or
+    unexpected weights, loads an adapter onto its registered parent with peft, and reports
+    drift when the generated tokens differ from the last passing run on the same device
+    type and dtype. Needs the smoke extra: pip install 'modelreg[smoke]'.
+    Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory.
+    """
     from registry.smoke.report import to_json, to_table
     from registry.smoke.runner import SmokeOptions
     from registry.smoke.service import SmokeRequest, run_smoke

@@ -23,8 +23,8 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from registry.catalog.variants import get_variant
 from registry.db.models import LineageEdge, SmokeRun, Variant, VariantFile
-from registry.errors import NotFoundError
 from registry.smoke.runner import SmokeResult, SmokeTarget
 
 REFERENCE_WINDOW = 100
@@ -112,12 +112,8 @@ def plan_variant(session: Session, variant: Variant) -> PlannedRun:
 
 def plan_named(session: Session, names: Sequence[str]) -> list[PlannedRun]:
     """Plans for the named variants, in order, duplicates dropped (NotFoundError first)."""
-    wanted = list(dict.fromkeys(names))
-    found = {v.name: v for v in session.scalars(select(Variant).where(Variant.name.in_(wanted)))}
-    unknown = [n for n in wanted if n not in found]
-    if unknown:
-        raise NotFoundError(f"no variant named {', '.join(unknown)}")
-    return [plan_variant(session, found[n]) for n in wanted]
+    variants = [get_variant(session, n) for n in dict.fromkeys(names)]
+    return [plan_variant(session, v) for v in variants]
 
 
 def plan_all(session: Session) -> list[PlannedRun]:

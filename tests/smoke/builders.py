@@ -7,7 +7,6 @@ corruptions a smoke test must catch.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -134,34 +133,25 @@ CORRUPTIONS = {
 # ----------------------------------------------------------------------------- catalog
 
 
-def register(
-    db_url: str, name: str, path: Path, *, parent: str | None = None, relation: str = "adapter"
-) -> int:
-    """Register ``path`` as a variant (its files hashed), optionally with a parent edge."""
-    from sqlalchemy import select
+def register(cli: Any, name: str, path: Path, *, parent: str | None = None) -> None:
+    """Register ``path`` as ``name`` with the real ``modelreg add`` (an adapter of ``parent``)."""
+    args = ["add", str(path), "--name", name]
+    if parent is not None:
+        args += ["--parent", f"{parent}:adapter"]
+    res = cli(*args)
+    assert res.exit_code == 0, res.stderr
 
+
+def register_remote(db_url: str, name: str, source_uri: str) -> None:
+    """A variant known only by a remote source (as the Hub registration records it)."""
     from registry.config import load_settings
     from registry.db.engine import open_catalog
-    from registry.db.models import LineageEdge, Variant, VariantFile
+    from registry.db.models import Variant
 
     catalog = open_catalog(load_settings(database_url=db_url))
     try:
         with catalog.session(write=True) as s:
-            files = [
-                VariantFile(
-                    path=f.relative_to(path).as_posix(),
-                    size=f.stat().st_size,
-                    sha256=hashlib.sha256(f.read_bytes()).hexdigest(),
-                )
-                for f in sorted(p for p in path.rglob("*") if p.is_file())
-            ]
-            variant = Variant(name=name, source_uri=str(path), modalities=["text"], files=files)
-            s.add(variant)
-            s.flush()
-            if parent is not None:
-                pid = s.scalar(select(Variant.id).where(Variant.name == parent))
-                s.add(LineageEdge(child_id=variant.id, parent_id=pid, relation=relation))
-            return variant.id
+            s.add(Variant(name=name, source_uri=source_uri, modalities=["text"]))
     finally:
         catalog.dispose()
 

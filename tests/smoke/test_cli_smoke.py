@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ def _run(out: Any, name: str) -> dict[str, Any]:
 
 
 def test_pass_without_tokenizer_records_everything(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "plain", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "plain", checkpoints["plain"])
     res = cli("smoke", "plain", "--device", "cpu", "--max-new-tokens", "5", "--format", "json")
     assert res.exit_code == 0, res.stderr
     out = res.json()
@@ -38,7 +39,7 @@ def test_pass_without_tokenizer_records_everything(cli: Cli, checkpoints: dict[s
     assert out["device"]["type"] == "cpu" and out["device"]["torch"] == torch.__version__
     assert out["summary"] == {"pass": 1, "fail": 0, "drift": 0, "refused": 0, "skipped": 0}
     assert "smoke plain: pass" in res.stderr
-    [row] = builders.runs(cli.db_url)  # type: ignore[arg-type]
+    [row] = builders.runs(cli.db_url)
     assert row.id == run["run_id"]
     assert (row.status, row.device_type, row.dtype, row.memory_kind) == (
         "pass", "cpu", "float32", "rss"
@@ -53,7 +54,7 @@ def test_pass_without_tokenizer_records_everything(cli: Cli, checkpoints: dict[s
 def test_tokenizer_and_prompt_are_used(cli: Cli, checkpoints: dict[str, Path]) -> None:
     from transformers import AutoTokenizer
 
-    builders.register(cli.db_url, "tok", checkpoints["tok"])  # type: ignore[arg-type]
+    builders.register(cli, "tok", checkpoints["tok"])
     prompt = "the model loads and generates"
     res = cli("smoke", "tok", "--device", "cpu", "--max-new-tokens", "3", "--prompt", prompt,
               "--format", "json")  # fmt: skip
@@ -67,7 +68,7 @@ def test_tokenizer_and_prompt_are_used(cli: Cli, checkpoints: dict[str, Path]) -
 def test_table_output_and_prompt_without_tokenizer_warns(
     cli: Cli, checkpoints: dict[str, Path]
 ) -> None:
-    builders.register(cli.db_url, "plain", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "plain", checkpoints["plain"])
     res = cli("smoke", "plain", "--device", "cpu", "--max-new-tokens", "2", "--prompt", "hi")
     assert res.exit_code == 0, res.stderr
     assert "warning: plain: no tokenizer, --prompt ignored" in res.stderr
@@ -78,8 +79,8 @@ def test_table_output_and_prompt_without_tokenizer_warns(
 
 
 def test_adapter_runs_on_its_registered_parent(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "base", checkpoints["plain"])  # type: ignore[arg-type]
-    builders.register(cli.db_url, "lora", checkpoints["lora"], parent="base")  # type: ignore[arg-type]
+    builders.register(cli, "base", checkpoints["plain"])
+    builders.register(cli, "lora", checkpoints["lora"], parent="base")
     res = cli("smoke", "base", "lora", "--device", "cpu", "--max-new-tokens", "4",
               "--format", "json")  # fmt: skip
     assert res.exit_code == 0, res.stderr
@@ -87,12 +88,12 @@ def test_adapter_runs_on_its_registered_parent(cli: Cli, checkpoints: dict[str, 
     assert lora["status"] == "pass"
     # The adapter changes the logits: it was applied, not silently ignored.
     assert lora["logits_fingerprint"] != base["logits_fingerprint"]
-    rows = builders.runs(cli.db_url)  # type: ignore[arg-type]
+    rows = builders.runs(cli.db_url)
     assert rows[0].content_digest != rows[1].content_digest
 
 
 def test_adapter_without_registered_parent_fails(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "orphan", checkpoints["lora"])  # type: ignore[arg-type]
+    builders.register(cli, "orphan", checkpoints["lora"])
     res = cli("smoke", "orphan", "--device", "cpu", "--max-new-tokens", "2")
     assert res.exit_code == 1
     assert "adapter_config.json present but no adapter parent registered" in res.stdout
@@ -102,11 +103,11 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
     cli: Cli, copy_ckpt: CopyCkpt
 ) -> None:
     names = ["good"]
-    builders.register(cli.db_url, "good", copy_ckpt("tok", "good"))  # type: ignore[arg-type]
+    builders.register(cli, "good", copy_ckpt("tok", "good"))
     for kind, corrupt in builders.CORRUPTIONS.items():
         path = copy_ckpt("tok", kind)
         corrupt(path)
-        builders.register(cli.db_url, kind, path)  # type: ignore[arg-type]
+        builders.register(cli, kind, path)
         names.append(kind)
     res = cli("smoke", *names, "--device", "cpu", "--max-new-tokens", "3", "--format", "json")
     assert res.exit_code == 1, res.stderr
@@ -123,8 +124,8 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
     for name in builders.CORRUPTIONS:
         assert _run(out, name)["status"] == "fail"
         assert "\n" not in reasons[name]
-    rows = {r.status: r for r in builders.runs(cli.db_url)}  # type: ignore[arg-type]
-    assert [r.status for r in builders.runs(cli.db_url)].count("fail") == 4  # type: ignore[arg-type]
+    rows = {r.status: r for r in builders.runs(cli.db_url)}
+    assert [r.status for r in builders.runs(cli.db_url)].count("fail") == 4
     assert rows["fail"].error and rows["fail"].generated_ids == []
     table = cli("smoke", "nan", "--device", "cpu", "--max-new-tokens", "2")
     assert table.exit_code == 1
@@ -134,19 +135,21 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
     )
 
 
-def test_missing_checkpoint_directory_is_a_recorded_failure(cli: Cli, tmp_path: Path) -> None:
-    builders.register(cli.db_url, "gone", tmp_path / "nowhere")  # type: ignore[arg-type]
+def test_missing_checkpoint_directory_is_a_recorded_failure(cli: Cli, copy_ckpt: CopyCkpt) -> None:
+    path = copy_ckpt("plain", "gone")
+    builders.register(cli, "gone", path)
+    shutil.rmtree(path)
     res = cli("smoke", "gone", "--device", "cpu", "--format", "json")
     assert res.exit_code == 1
     assert _run(res.json(), "gone")["reason"] == (
-        f"checkpoint directory {tmp_path / 'nowhere'} does not exist"
+        f"checkpoint directory {path.resolve()} does not exist"
     )
-    assert [r.status for r in builders.runs(cli.db_url)] == ["fail"]  # type: ignore[arg-type]
+    assert [r.status for r in builders.runs(cli.db_url)] == ["fail"]
 
 
 def test_drift_is_reported_until_accepted(cli: Cli, copy_ckpt: CopyCkpt) -> None:
     path = copy_ckpt("plain", "model")
-    builders.register(cli.db_url, "m", path)  # type: ignore[arg-type]
+    builders.register(cli, "m", path)
     args = ("smoke", "m", "--device", "cpu", "--max-new-tokens", "6", "--format", "json")
     first = cli(*args)
     assert first.exit_code == 0
@@ -170,13 +173,13 @@ def test_drift_is_reported_until_accepted(cli: Cli, copy_ckpt: CopyCkpt) -> None
     after = cli(*args)
     assert after.exit_code == 0
     assert _run(after.json(), "m")["reference_run_id"] == acc["run_id"]
-    statuses = [r.status for r in builders.runs(cli.db_url)]  # type: ignore[arg-type]
+    statuses = [r.status for r in builders.runs(cli.db_url)]
     assert statuses == ["pass", "pass", "drift", "drift", "pass", "pass"]
 
 
 def test_other_dtype_is_not_compared(cli: Cli, copy_ckpt: CopyCkpt) -> None:
     path = copy_ckpt("plain", "model")
-    builders.register(cli.db_url, "m", path)  # type: ignore[arg-type]
+    builders.register(cli, "m", path)
     assert cli("smoke", "m", "--device", "cpu", "--max-new-tokens", "3").exit_code == 0
     builders.write_llama(path, seed=7)
     res = cli("smoke", "m", "--device", "cpu", "--dtype", "bfloat16", "--max-new-tokens", "3",
@@ -191,14 +194,14 @@ def test_all_skips_passed_content_refuses_what_cannot_fit_and_goes_on(
 ) -> None:
     from registry.smoke import files, memory, service
 
-    builders.register(cli.db_url, "done", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "done", checkpoints["plain"])
     assert cli("smoke", "done", "--device", "cpu", "--max-new-tokens", "2").exit_code == 0
-    builders.register(cli.db_url, "new", checkpoints["tok"])  # type: ignore[arg-type]
+    builders.register(cli, "new", checkpoints["tok"])
     broken = copy_ckpt("tok", "broken")
     builders.corrupt_nan(broken)
-    builders.register(cli.db_url, "broken", broken)  # type: ignore[arg-type]
-    builders.register(cli.db_url, "big", checkpoints["large"])  # type: ignore[arg-type]
-    builders.register(cli.db_url, "remote", Path("hf://org/model"))  # type: ignore[arg-type]
+    builders.register(cli, "broken", broken)
+    builders.register(cli, "big", checkpoints["large"])
+    builders.register_remote(cli.db_url, "remote", "hf:org/model")
     small = memory.required_bytes(files.load_bytes(checkpoints["tok"], "float32"))
     big = memory.required_bytes(files.load_bytes(checkpoints["large"], "float32"))
     assert big > small
@@ -212,7 +215,7 @@ def test_all_skips_passed_content_refuses_what_cannot_fit_and_goes_on(
     assert "not started (--force to try anyway)" in _run(out, "big")["reason"]
     assert out["skipped"] == ["done"]
     assert out["summary"]["skipped"] == 1 and out["summary"]["refused"] == 1
-    recorded = builders.runs(cli.db_url)  # type: ignore[arg-type]
+    recorded = builders.runs(cli.db_url)
     assert len(recorded) == 3  # done, broken, new: a refused run is not a run
 
     # Only the refusal is left: exit 4 and it says why.
@@ -228,11 +231,11 @@ def test_all_skips_passed_content_refuses_what_cannot_fit_and_goes_on(
 
 
 def test_usage_errors(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "plain", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "plain", checkpoints["plain"])
     cases = [
         (("smoke",), "name one or more variants, or use --all"),
         (("smoke", "plain", "--all"), "name one or more variants, or use --all"),
-        (("smoke", "nope", "--device", "cpu"), "no variant named nope"),
+        (("smoke", "nope", "--device", "cpu"), "no variant named 'nope'"),
         (("smoke", "plain", "--device", "tpu"), "unknown device 'tpu'"),
         (("smoke", "plain", "--dtype", "int8"), "unknown dtype 'int8'"),
         (("smoke", "plain", "--max-new-tokens", "0"), "--max-new-tokens must be between"),
@@ -241,12 +244,12 @@ def test_usage_errors(cli: Cli, checkpoints: dict[str, Path]) -> None:
         res = cli(*args)
         assert res.exit_code == 2, (args, res.stderr)
         assert message in res.stderr
-    assert builders.runs(cli.db_url) == []  # type: ignore[arg-type]
+    assert builders.runs(cli.db_url) == []
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA message")
 def test_cuda_without_a_gpu_is_operational(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "plain", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "plain", checkpoints["plain"])
     res = cli("smoke", "plain", "--device", "cuda")
     assert res.exit_code == 4
     assert "sees no CUDA device" in res.stderr and "--device cpu" in res.stderr
@@ -255,9 +258,9 @@ def test_cuda_without_a_gpu_is_operational(cli: Cli, checkpoints: dict[str, Path
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_bfloat16_run(cli: Cli, checkpoints: dict[str, Path]) -> None:
-    builders.register(cli.db_url, "plain", checkpoints["plain"])  # type: ignore[arg-type]
+    builders.register(cli, "plain", checkpoints["plain"])
     res = cli("smoke", "plain", "--device", "cuda", "--dtype", "bfloat16", "--format", "json")
     assert res.exit_code == 0, res.stderr
     assert res.json()["device"]["type"] == "cuda"
-    [row] = builders.runs(cli.db_url)  # type: ignore[arg-type]
+    [row] = builders.runs(cli.db_url)
     assert row.memory_kind == "gpu" and row.cuda_version and row.peak_memory_bytes > 0
