@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import ModelregError
-from registry.smoke.deps import lib
+from registry.smoke.deps import lib, require_peft
 from registry.smoke.environment import Environment
 from registry.smoke.files import ADAPTER_CONFIG, has_tokenizer, missing_tokenizer_file
 from registry.smoke.fingerprint import logits_fingerprint
@@ -144,13 +144,28 @@ def _check_loading_info(info: dict[str, Any]) -> None:
         raise SmokeFailure(f"load error: {errors[0].strip().splitlines()[0]}")
 
 
-def _load_base(path: Path, env: Environment, dtype: str) -> Any:
+def _model_class(path: Path) -> tuple[Any, Any]:
+    """The config and the causal-LM class it maps to, checked against ``architectures``.
+
+    Resolving the class imports its modelling code, which is why this runs before the load
+    timer starts: ``load_seconds`` measures reading the weights, not importing Python.
+    """
+    hf = lib("transformers")
+    config = hf.AutoConfig.from_pretrained(str(path), local_files_only=True)
+    try:
+        cls = hf.MODEL_FOR_CAUSAL_LM_MAPPING[type(config)]
+    except KeyError:
+        raise SmokeFailure(f"no causal-LM class for model type {config.model_type!r}") from None
+    declared = list(getattr(config, "architectures", None) or [])
+    if declared and cls.__name__ != declared[0]:
+        raise SmokeFailure(f"config declares {declared[0]} but transformers loads {cls.__name__}")
+    return config, cls
+
+
+def _load_base(path: Path, config: Any, cls: Any, env: Environment, dtype: str) -> Any:
     torch = lib("torch")
-    AutoModelForCausalLM = lib("transformers").AutoModelForCausalLM
-
-    from registry.smoke.files import read_json
-
     kwargs: dict[str, Any] = {
+        "config": config,
         "local_files_only": True,
         "use_safetensors": True,
         "dtype": getattr(torch, dtype),
@@ -159,20 +174,13 @@ def _load_base(path: Path, env: Environment, dtype: str) -> Any:
     }
     if env.device_type == "cuda":
         kwargs["device_map"] = env.device
-    model, info = AutoModelForCausalLM.from_pretrained(str(path), **kwargs)
+    model, info = cls.from_pretrained(str(path), **kwargs)
     _check_loading_info(info)
-    declared = (read_json(path / "config.json") or {}).get("architectures") or []
-    if declared and type(model).__name__ != declared[0]:
-        raise SmokeFailure(
-            f"config declares {declared[0]} but transformers loaded {type(model).__name__}"
-        )
     return model
 
 
 def _load_adapter(model: Any, path: Path) -> Any:
-    from registry.smoke.deps import require_peft
-
-    peft = require_peft()
+    peft = lib("peft")
     if not (path / "adapter_model.safetensors").is_file():
         raise SmokeFailure("adapter has no adapter_model.safetensors")
     config = peft.PeftConfig.from_pretrained(str(path))
@@ -275,14 +283,17 @@ def run_target(
         reset_peak_rss()
     try:
         with _quiet_transformers():
-            start = time.perf_counter()
             adapter = target.base_path is not None
-            if adapter and not (target.path / ADAPTER_CONFIG).is_file():
-                raise SmokeFailure(f"registered as an adapter but {ADAPTER_CONFIG} is missing")
-            if not adapter and (target.path / ADAPTER_CONFIG).is_file():
+            if adapter:
+                require_peft()
+                if not (target.path / ADAPTER_CONFIG).is_file():
+                    raise SmokeFailure(f"registered as an adapter but {ADAPTER_CONFIG} is missing")
+            elif (target.path / ADAPTER_CONFIG).is_file():
                 raise SmokeFailure(f"{ADAPTER_CONFIG} present but no adapter parent registered")
             base = target.base_path or target.path
-            model = _load_base(base, env, dtype)
+            config, cls = _model_class(base)
+            start = time.perf_counter()
+            model = _load_base(base, config, cls, env, dtype)
             if adapter:
                 model = _load_adapter(model, target.path)
             tok_dir = next((p for p in (target.path, base) if has_tokenizer(p)), None)

@@ -122,7 +122,16 @@ def corrupt_tokenizer(path: Path) -> None:
     (path / "tokenizer.json").unlink()
 
 
+def corrupt_architecture(path: Path) -> None:
+    """The config declares an architecture its model type does not load."""
+    cfg_path = path / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["architectures"] = ["MistralForCausalLM"]
+    cfg_path.write_text(json.dumps(cfg))
+
+
 CORRUPTIONS = {
+    "architecture": corrupt_architecture,
     "shapes": corrupt_shapes,
     "nan": corrupt_nan,
     "truncated": corrupt_truncate,

@@ -117,6 +117,9 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
     assert reasons["shapes"].startswith("shape of model.layers.0.mlp.down_proj.weight is ")
     assert "in the config" in reasons["shapes"]
     assert reasons["nan"] == "non-finite logits at generation step 1"
+    assert reasons["architecture"] == (
+        "config declares MistralForCausalLM but transformers loads LlamaForCausalLM"
+    )
     assert reasons["truncated"].startswith("SafetensorError: ")
     assert reasons["tokenizer"] == (
         "tokenizer file tokenizer.json named by tokenizer_config.json (tokenizer_file) is missing"
@@ -125,7 +128,7 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
         assert _run(out, name)["status"] == "fail"
         assert "\n" not in reasons[name]
     rows = {r.status: r for r in builders.runs(cli.db_url)}
-    assert [r.status for r in builders.runs(cli.db_url)].count("fail") == 4
+    assert [r.status for r in builders.runs(cli.db_url)].count("fail") == len(builders.CORRUPTIONS)
     assert rows["fail"].error and rows["fail"].generated_ids == []
     table = cli("smoke", "nan", "--device", "cpu", "--max-new-tokens", "2")
     assert table.exit_code == 1
