@@ -15,7 +15,8 @@ Each repetition times
 * plain: ``AutoModelForCausalLM.from_pretrained`` (same dtype and device) and
   ``generate`` of the same number of tokens from the same prompt ids, greedily;
 
-alternating the two after one unmeasured warm-up of each, and prints the minima and medians
+alternating the two (ABBA order) after one unmeasured warm-up of each (garbage of the previous
+measurement is collected before each, outside the timing), and prints the minima and medians
 and their ratios (target: runner/plain <= 1.10, judged on the minima, the figure least
 disturbed by other work on a shared machine; the medians are printed beside it), and the
 same for process CPU time (all threads), which other processes disturb less than wall time.
@@ -69,10 +70,20 @@ def build(path: Path, preset: str = "55m", dtype: str = "float32", device: str =
     return path
 
 
+def clean(device: str) -> None:
+    """Free the previous measurement's model before timing the next (for both sides)."""
+    gc.collect()
+    if device != "cpu":
+        import torch
+
+        torch.cuda.empty_cache()
+
+
 def plain(path: Path, device: str, dtype: str, ids: list[int], n: int) -> tuple[float, float]:
     import torch
     from transformers import AutoModelForCausalLM
 
+    clean(device)
     start, cpu = time.perf_counter(), time.process_time()
     kwargs = {"dtype": getattr(torch, dtype)}
     if device != "cpu":
@@ -91,14 +102,13 @@ def plain(path: Path, device: str, dtype: str, ids: list[int], n: int) -> tuple[
     if device != "cpu":
         torch.cuda.synchronize()
     assert out.shape[1] == len(ids) + n
-    del model
-    gc.collect()
     return time.perf_counter() - start, time.process_time() - cpu
 
 
 def runner(path: Path, env: object, dtype: str, n: int) -> tuple[float, float, object]:
     from registry.smoke.runner import SmokeOptions, SmokeTarget, run_target
 
+    clean(str(getattr(env, "device", "cpu")))
     start, cpu = time.perf_counter(), time.process_time()
     options = SmokeOptions(max_new_tokens=n)
     result = run_target(SmokeTarget("bench", path), options, env, dtype)  # type: ignore[arg-type]
@@ -115,9 +125,19 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--max-new-tokens", type=int, default=16)
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=int, default=8)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (1 by default: steadier timings on a shared machine)",
+    )
     args = parser.parse_args()
+    if args.threads > 0:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     from transformers.utils import logging as hf_logging
 
@@ -139,14 +159,17 @@ def main() -> None:
     ids = list(first.prompt_ids)  # type: ignore[attr-defined]
     plain(path, env.device, args.dtype, ids, n)
     runs, plains, results, runs_cpu, plains_cpu = [], [], [], [], []
-    for _ in range(args.reps):
-        t, c, res = runner(path, env, args.dtype, n)
-        runs.append(t)
-        runs_cpu.append(c)
-        results.append(res)
-        t, c = plain(path, env.device, args.dtype, ids, n)
-        plains.append(t)
-        plains_cpu.append(c)
+    for rep in range(args.reps):
+        for side in ("runner", "plain") if rep % 2 == 0 else ("plain", "runner"):
+            if side == "runner":
+                t, c, res = runner(path, env, args.dtype, n)
+                runs.append(t)
+                runs_cpu.append(c)
+                results.append(res)
+            else:
+                t, c = plain(path, env.device, args.dtype, ids, n)
+                plains.append(t)
+                plains_cpu.append(c)
     rc, pc = min(runs_cpu), min(plains_cpu)
     r, p = min(runs), min(plains)
     rm, pm = statistics.median(runs), statistics.median(plains)
@@ -176,7 +199,8 @@ def main() -> None:
         "tokens_per_s": tps,
     }
     print(f"checkpoint  {path} ({weights / 1e9:.3f} GB in {args.dtype})")
-    print(f"device      {env.device} ({env.device_name}), torch {env.torch_version}")
+    threads = f", {args.threads} CPU thread(s)" if args.threads > 0 else ""
+    print(f"device      {env.device} ({env.device_name}), torch {env.torch_version}{threads}")
     print(f"runner      min {r:.3f} s, median {rm:.3f} s ({', '.join(f'{x:.3f}' for x in runs)})")
     print(f"plain       min {p:.3f} s, median {pm:.3f} s ({', '.join(f'{x:.3f}' for x in plains)})")
     print(f"cpu time    runner min {rc:.3f} s, plain min {pc:.3f} s: ratio {rc / pc:.3f}")

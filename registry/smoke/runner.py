@@ -313,8 +313,12 @@ def run_target(
             result.peak_memory_bytes = int(torch.cuda.max_memory_allocated(env.device))
         else:
             result.peak_memory_bytes = peak_rss_bytes()
-        del model
-        gc.collect()
-        if env.device_type == "cuda":
-            torch.cuda.empty_cache()
+        del model  # the caller collects cycles before the next run (release_memory)
     return result
+
+
+def release_memory(env: Environment) -> None:
+    """Free what earlier runs left (models hold reference cycles) before the next load."""
+    gc.collect()
+    if env.device_type == "cuda":
+        lib("torch").cuda.empty_cache()

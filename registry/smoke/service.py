@@ -19,7 +19,7 @@ from registry.smoke.environment import Environment, check_dtype, resolve_dtype, 
 from registry.smoke.files import load_bytes
 from registry.smoke.memory import free_host_bytes, required_bytes
 from registry.smoke.records import PlannedRun, has_passing_run, plan_all, plan_named, record_run
-from registry.smoke.runner import SmokeOptions, SmokeResult, run_target
+from registry.smoke.runner import SmokeOptions, SmokeResult, release_memory, run_target
 
 GIB = 1024**3
 MAX_NEW_TOKENS_LIMIT = 4096
@@ -121,7 +121,9 @@ def run_smoke(
     summary = SmokeSummary(env, [], skipped)
     progress.start("smoke", len(todo))
     try:
-        for plan, dtype in todo:
+        for i, (plan, dtype) in enumerate(todo):
+            if i:
+                release_memory(env)
             report = _one(catalog, request, env, plan, dtype, progress)
             summary.reports.append(report)
             if on_report is not None:
