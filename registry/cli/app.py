@@ -14,7 +14,10 @@ import typer
 from typer.core import TyperGroup
 
 from registry import __version__
+from registry.cli import config as config_cmd
 from registry.cli import db as db_cmd
+from registry.cli import export as export_cmd
+from registry.cli import hub as hub_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
@@ -92,6 +95,9 @@ def root(
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
 verify_cmd.register(app)
+hub_cmd.register(app)
+export_cmd.register(app)
+config_cmd.register(app)
 smoke_cmd.register(app)
 
 

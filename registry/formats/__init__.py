@@ -1,0 +1,1 @@
+"""Renderers that turn catalog data into documents (CycloneDX ML-BOM) and write them."""
