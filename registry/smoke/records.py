@@ -117,9 +117,9 @@ def plan_named(session: Session, names: Sequence[str]) -> list[PlannedRun]:
 
 
 def plan_all(session: Session) -> list[PlannedRun]:
-    """Plans for every variant with a local checkpoint, by name."""
+    """Plans for every variant, by name (those without a local checkpoint included)."""
     variants = session.scalars(select(Variant).order_by(Variant.name))
-    return [p for p in (plan_variant(session, v) for v in variants) if p.target is not None]
+    return [plan_variant(session, v) for v in variants]
 
 
 def has_passing_run(session: Session, digest: str, device_type: str, dtype: str) -> bool:

@@ -36,6 +36,7 @@ def to_json(summary: SmokeSummary) -> dict[str, Any]:
     env = summary.env
     counts = {s: summary.count(s) for s in STATUSES}
     counts["skipped"] = len(summary.skipped)
+    counts["not_local"] = len(summary.not_local)
     return {
         "device": {
             "device": env.device,
@@ -47,6 +48,7 @@ def to_json(summary: SmokeSummary) -> dict[str, Any]:
         },
         "runs": [_run_json(r) for r in summary.reports],
         "skipped": list(summary.skipped),
+        "not_local": list(summary.not_local),
         "summary": counts,
     }
 
@@ -86,7 +88,8 @@ def to_table(summary: SmokeSummary) -> str:
     counts = ", ".join(f"{summary.count(s)} {s}" for s in STATUSES)
     lines.append("")
     lines.append(
-        f"{counts}, {len(summary.skipped)} skipped (already passed) on {env.device} "
+        f"{counts}, {len(summary.skipped)} skipped (already passed), "
+        f"{len(summary.not_local)} without a local checkpoint; on {env.device} "
         f"({env.device_name}; torch {env.torch_version}, transformers "
         f"{env.transformers_version}" + (f", CUDA {env.cuda_version})" if env.cuda_version else ")")
     )

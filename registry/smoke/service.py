@@ -3,14 +3,15 @@
 Runs happen one after another in this process. The catalog is read in one short
 transaction, and each run is recorded in its own, so no transaction stays open while a
 model loads. A run refused for lack of memory is reported (``refused``) but not recorded;
-with ``--all``, content that already passed on this device type and dtype is skipped
+with ``--all``, variants without a local checkpoint (registered from the Hub) are listed
+apart, and content that already passed on this device type and dtype is skipped
 unless ``force`` is set (which also overrides the memory refusal).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.db.engine import Catalog
 from registry.errors import InvalidInputError
@@ -55,6 +56,7 @@ class SmokeSummary:
     env: Environment
     reports: list[RunReport]
     skipped: list[str]  # --all: names whose content already passed here
+    not_local: list[str] = field(default_factory=list)  # --all: no local checkpoint
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.reports if r.status == status)
@@ -109,8 +111,12 @@ def run_smoke(
         plans = plan_all(session) if request.all else plan_named(session, request.names)
     todo: list[tuple[PlannedRun, str]] = []
     skipped: list[str] = []
+    not_local: list[str] = []
     with catalog.session() as session:
         for plan in plans:
+            if request.all and plan.target is None:
+                not_local.append(plan.name)
+                continue
             base = (plan.target.base_path or plan.target.path) if plan.target else None
             dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
             if request.all and not request.force:
@@ -118,7 +124,7 @@ def run_smoke(
                     skipped.append(plan.name)
                     continue
             todo.append((plan, dtype))
-    summary = SmokeSummary(env, [], skipped)
+    summary = SmokeSummary(env, [], skipped, not_local)
     progress.start("smoke", len(todo))
     try:
         for i, (plan, dtype) in enumerate(todo):

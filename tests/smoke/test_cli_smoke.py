@@ -37,7 +37,9 @@ def test_pass_without_tokenizer_records_everything(cli: Cli, checkpoints: dict[s
     assert len(run["logits_fingerprint"]) == 64
     assert run["load_seconds"] > 0 and run["ttft_seconds"] > 0 and run["tokens_per_second"] > 0
     assert out["device"]["type"] == "cpu" and out["device"]["torch"] == torch.__version__
-    assert out["summary"] == {"pass": 1, "fail": 0, "drift": 0, "refused": 0, "skipped": 0}
+    assert out["summary"] == {
+        "pass": 1, "fail": 0, "drift": 0, "refused": 0, "skipped": 0, "not_local": 0
+    }  # fmt: skip
     assert "smoke plain: pass" in res.stderr
     [row] = builders.runs(cli.db_url)
     assert row.id == run["run_id"]
@@ -75,7 +77,7 @@ def test_table_output_and_prompt_without_tokenizer_warns(
     header, row = res.stdout.splitlines()[:2]
     assert header.split()[:3] == ["VARIANT", "STATUS", "DTYPE"]
     assert row.split()[:3] == ["plain", "pass", "float32"]
-    assert "1 pass, 0 fail, 0 drift, 0 refused, 0 skipped" in res.stdout
+    assert "1 pass, 0 fail, 0 drift, 0 refused, 0 skipped (already passed), 0 without" in res.stdout
 
 
 def test_adapter_runs_on_its_registered_parent(cli: Cli, checkpoints: dict[str, Path]) -> None:
@@ -147,7 +149,13 @@ def test_missing_checkpoint_directory_is_a_recorded_failure(cli: Cli, copy_ckpt:
     assert _run(res.json(), "gone")["reason"] == (
         f"checkpoint directory {path.resolve()} does not exist"
     )
-    assert [r.status for r in builders.runs(cli.db_url)] == ["fail"]
+    builders.register_remote(cli.db_url, "remote", "hf:org/model@0123abc")
+    res = cli("smoke", "remote", "--device", "cpu", "--format", "json")
+    assert res.exit_code == 1
+    assert _run(res.json(), "remote")["reason"] == (
+        "remote has no local checkpoint directory (source hf:org/model@0123abc)"
+    )
+    assert [r.status for r in builders.runs(cli.db_url)] == ["fail", "fail"]
 
 
 def test_drift_is_reported_until_accepted(cli: Cli, copy_ckpt: CopyCkpt) -> None:
@@ -217,6 +225,7 @@ def test_all_skips_passed_content_refuses_what_cannot_fit_and_goes_on(
     assert [r["status"] for r in out["runs"]] == ["refused", "fail", "pass"]
     assert "not started (--force to try anyway)" in _run(out, "big")["reason"]
     assert out["skipped"] == ["done"]
+    assert out["not_local"] == ["remote"]
     assert out["summary"]["skipped"] == 1 and out["summary"]["refused"] == 1
     recorded = builders.runs(cli.db_url)
     assert len(recorded) == 3  # done, broken, new: a refused run is not a run
