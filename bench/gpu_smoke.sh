@@ -53,23 +53,29 @@ rm -f "$WORK/catalog.db"
 timeout 300 "$PY" -m registry --db "$DB" add "$CKPT" --name llama >/dev/null
 for i in 1 2; do
   start=$EPOCHREALTIME
+  rc=0
   timeout 300 "$PY" -m registry --db "$DB" smoke llama --device "$DEVICE" --dtype "$DTYPE" \
-    --max-new-tokens "$TOKENS" --format json >"$OUT/smoke-$i.json"
+    --max-new-tokens "$TOKENS" --format json >"$OUT/smoke-$i.json" || rc=$?
   end=$EPOCHREALTIME
-  awk -v i="$i" -v s="$start" -v e="$end" \
-    'BEGIN { printf "modelreg smoke run %d: exit 0, %.2f s for the whole command\n", i, e - s }'
-done
-"$PY" - "$OUT/smoke-2.json" "$CKPT" <<'PY'
+  awk -v i="$i" -v rc="$rc" -v s="$start" -v e="$end" \
+    'BEGIN { printf "modelreg smoke run %d: exit %d, %.2f s for the whole command\n", i, rc, e - s }'
+  "$PY" - "$OUT/smoke-$i.json" "$CKPT" <<'PY' || exit 1
 import json, pathlib, sys
-doc = json.load(open(sys.argv[1]))
+try:
+    doc = json.load(open(sys.argv[1]))
+except ValueError:
+    sys.exit("no JSON from modelreg smoke (see its error above)")
 run = doc["runs"][0]
+if run["status"] != "pass":
+    sys.exit(f"cli: {run['status']}: {run['reason']}")
 size = sum(p.stat().st_size for p in pathlib.Path(sys.argv[2]).glob("*.safetensors"))
-print(f"cli: {run['status']} on {doc['device']['name']} ({run['dtype']}), "
-      f"load {run['load_seconds']:.2f} s = {size / 1e9 / run['load_seconds']:.2f} GB/s, "
-      f"ttft {run['ttft_seconds'] * 1000:.1f} ms, {run['tokens_per_second']:.1f} tokens/s, "
-      f"peak {run['peak_memory_bytes'] / 2**30:.2f} GiB, reference run {run['reference_run_id']}")
-assert run["status"] == "pass" and run["reference_run_id"] is not None
+print(f"cli: pass on {doc['device']['name']} ({run['dtype']}, torch {doc['device']['torch']}, "
+      f"CUDA {doc['device']['cuda']}): load {run['load_seconds']:.2f} s = "
+      f"{size / 1e9 / run['load_seconds']:.2f} GB/s, ttft {run['ttft_seconds'] * 1000:.1f} ms, "
+      f"{run['tokens_per_second']:.1f} tokens/s, peak {run['peak_memory_bytes'] / 2**30:.2f} GiB, "
+      f"compared with run {run['reference_run_id']}")
 PY
+done
 
 # 2. The runner against plain transformers, same process, same checkpoint (hot page cache).
 timeout 300 "$PY" bench/smoke.py --path "$CKPT" --device "$DEVICE" --dtype "$DTYPE" \

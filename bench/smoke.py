@@ -64,9 +64,9 @@ def build(path: Path, preset: str = "55m", dtype: str = "float32", device: str =
         **PRESETS[preset],
     )
     torch.manual_seed(0)
-    with torch.device(device):
+    with torch.device(device):  # random initialisation is quick on a GPU
         model = LlamaForCausalLM(config).to(getattr(torch, dtype))
-    model.save_pretrained(str(path), safe_serialization=True)
+    model.cpu().save_pretrained(str(path), safe_serialization=True)
     return path
 
 
