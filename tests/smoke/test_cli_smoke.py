@@ -276,3 +276,11 @@ def test_cuda_bfloat16_run(cli: Cli, checkpoints: dict[str, Path]) -> None:
     assert res.json()["device"]["type"] == "cuda"
     [row] = builders.runs(cli.db_url)
     assert row.memory_kind == "gpu" and row.cuda_version and row.peak_memory_bytes > 0
+
+
+def test_tied_embeddings_are_not_missing_weights(cli: Cli, tmp_path: Path) -> None:
+    path = builders.write_llama(tmp_path / "tied", seed=3, tie_word_embeddings=True)
+    builders.register(cli, "tied", path)
+    res = cli("smoke", "tied", "--device", "cpu", "--max-new-tokens", "2", "--format", "json")
+    assert res.exit_code == 0, res.stdout
+    assert _run(res.json(), "tied")["status"] == "pass"
