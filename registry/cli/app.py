@@ -15,7 +15,11 @@ import typer
 from typer.core import TyperGroup
 
 from registry import __version__
+from registry.cli import check as check_cmd
 from registry.cli import db as db_cmd
+from registry.cli import deploy as deploy_cmd
+from registry.cli import org as org_cmd
+from registry.cli import policy as policy_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli.context import CliState, state
 from registry.errors import ModelregError
@@ -94,6 +98,10 @@ def root(
 
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(deploy_cmd.app, name="deploy")
+check_cmd.register(app)
 
 
 def main() -> None:

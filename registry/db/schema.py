@@ -3,4 +3,4 @@
 A test asserts that this equals the head of ``migrations/versions``.
 """
 
-HEAD_REVISION = "0001_catalog"
+HEAD_REVISION = "0003_compliance"

@@ -1,5 +1,12 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
+from registry.db.models.compliance import (
+    CheckRecord,
+    Deployment,
+    Grant,
+    MonthlyActiveUsers,
+    Organisation,
+)
 from registry.db.models.variants import (
     RELATIONS,
     LineageEdge,
@@ -8,4 +15,15 @@ from registry.db.models.variants import (
     VariantFile,
 )
 
-__all__ = ["RELATIONS", "LineageEdge", "UnresolvedParent", "Variant", "VariantFile"]
+__all__ = [
+    "RELATIONS",
+    "CheckRecord",
+    "Deployment",
+    "Grant",
+    "LineageEdge",
+    "MonthlyActiveUsers",
+    "Organisation",
+    "UnresolvedParent",
+    "Variant",
+    "VariantFile",
+]

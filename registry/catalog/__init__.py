@@ -1,0 +1,1 @@
+"""The service layer over the catalog: variants, lineage, organisations, deployments."""

@@ -1,0 +1,128 @@
+"""The engine: effective licenses + organisation + usage → one finding per rule and license.
+
+:func:`resolve_licenses` turns the rows of the lineage walk (see
+:mod:`registry.compliance.lineage`) into :class:`LicenseSource` values; :func:`evaluate` runs
+every rule of every license that reaches the model and derives the verdict. Both are pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from registry.compliance.model import (
+    CheckResult,
+    Finding,
+    LicenseSource,
+    ModelFacts,
+    OrgFacts,
+    Usage,
+    verdict_of,
+)
+from registry.compliance.policies import PolicySet
+from registry.compliance.rules import RULES, RuleContext
+from registry.compliance.rules.license_inheritance import evaluate_once
+
+
+@dataclass(frozen=True)
+class WalkRow:
+    """One row of the lineage walk: a node reached with a distill flag at a depth, and the
+    node (and flag) it was reached from through ``relation``."""
+
+    key: tuple[int | str, bool]
+    depth: int
+    prev: tuple[int | str, bool] | None
+    relation: str | None
+    name: str
+    license_id: str
+    license_name: str | None
+
+
+def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[LicenseSource, ...]:
+    """Group the walk by effective license; keep the shortest path of the right kind.
+
+    A license reached by any path without a ``distill`` edge is ``full``; the path shown is
+    then the shortest such path, else the shortest distill path. Order: by that path's
+    length, then license id (the model's own license comes first).
+    """
+    best: dict[tuple[int | str, bool], WalkRow] = {}
+    for row in sorted(rows, key=lambda r: (r.depth, str(r.prev), str(r.key))):
+        if row.key not in best:
+            best[row.key] = row
+
+    def path_of(key: tuple[int | str, bool]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        names: list[str] = []
+        rels: list[str] = []
+        cur: tuple[int | str, bool] | None = key
+        while cur is not None:
+            row = best[cur]
+            names.append(row.name)
+            if row.relation is not None:
+                rels.append(row.relation)
+            cur = row.prev
+        names.reverse()
+        rels.reverse()
+        return tuple(names), tuple(rels)
+
+    by_license: dict[str, list[WalkRow]] = {}
+    for row in best.values():
+        lid = policies.effective_id(row.license_id, row.license_name)
+        by_license.setdefault(lid, []).append(row)
+    out: list[tuple[int, str, LicenseSource]] = []
+    for lid, found in by_license.items():
+        full = [r for r in found if not r.key[1]]
+        distilled = [r for r in found if r.key[1]]
+        pick = min(full or distilled, key=lambda r: r.depth)
+        names, rels = path_of(pick.key)
+        out.append(
+            (
+                pick.depth,
+                lid,
+                LicenseSource(
+                    license_id=lid,
+                    full=bool(full),
+                    full_ancestor=any(r.depth > 0 for r in full),
+                    via_distill=bool(distilled),
+                    path=names,
+                    relations=rels,
+                    declared_as=pick.license_name or pick.license_id
+                    if pick.license_id in ("other", "unknown")
+                    else pick.license_id,
+                ),
+            )
+        )
+    out.sort(key=lambda t: (t[0], t[1]))
+    return tuple(src for _, _, src in out)
+
+
+def evaluate(
+    model: ModelFacts,
+    org: OrgFacts,
+    usage: Usage,
+    policies: PolicySet,
+    *,
+    inputs: dict[str, Any] | None = None,
+    deployment: str | None = None,
+) -> CheckResult:
+    """Every finding for this model, organisation and usage, and the verdict."""
+    ctx = RuleContext(model, org, usage, policies.policies)
+    findings: list[Finding] = [evaluate_once(ctx)]
+    for lic in model.licenses:
+        policy = policies.policies[lic.license_id]
+        for rule_id, spec in policy.rules.items():
+            if rule_id == "license-inheritance":
+                continue
+            if not lic.full and not spec.outputs:
+                continue  # reached only through distill: only the rules on outputs travel
+            findings.append(RULES[rule_id](ctx, lic, policy, spec))
+    return CheckResult(
+        model=model.name,
+        org=org.name,
+        use=usage.use,
+        verdict=verdict_of(findings),
+        findings=tuple(findings),
+        inputs=inputs or {},
+        policy_digests=policies.digests(),
+        deployment=deployment,
+    )
