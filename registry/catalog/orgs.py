@@ -53,9 +53,9 @@ def validate_month(month: str) -> str:
 
 
 def validate_users(users: object) -> int:
+    if isinstance(users, str) and re.fullmatch(r"\s*[+-]?\d+\s*", users):
+        users = int(users)
     if isinstance(users, bool) or not isinstance(users, int):
-        if isinstance(users, str) and users.strip().isdigit():
-            return int(users.strip())
         raise InvalidInputError(f"monthly active users must be a whole number, not {users!r}")
     if users < 0:
         raise InvalidInputError(f"monthly active users cannot be negative ({users})")

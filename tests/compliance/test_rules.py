@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.compliance.conftest import NOTICE, Zoo, checkpoint_dir, findings, one
 
-SMALL = {m: 1_000 for m in ("2023-06", "2024-03", "2024-06", "2024-08", "2024-11", "2025-03")}
+SMALL = dict.fromkeys(("2023-06", "2024-03", "2024-06", "2024-08", "2024-11", "2025-03"), 1000)
 
 
 def check(cli: Any, model: str, *args: str, code: int | None = None) -> Any:
