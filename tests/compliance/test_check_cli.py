@@ -169,7 +169,8 @@ def test_bad_policy_file_exits_4_naming_file_and_field(cli: Any, zoo: Zoo, tmp_p
     extra.mkdir()
     (extra / "acme-internal.toml").write_text(
         'schema_version = 1\nid = "acme-internal"\nname = "x"\nkind = "permissive"\n'
-        'spdx = "LicenseRef-acme"\nlicense_title = "ACME"\n[rules.agreement-copy]\nclause = "§1"\nuses = ["sell"]\n'
+        'spdx = "LicenseRef-acme"\nlicense_title = "ACME"\n'
+        '[rules.agreement-copy]\nclause = "§1"\nuses = ["sell"]\n'
     )
     res = cli("--policies", extra, "check", "acme-chat", "--org", "acme", "--use", "internal")
     assert res.exit_code == 4

@@ -119,7 +119,7 @@ def _failing(path: Path, policies: PolicySet, ctx: dict) -> set[tuple[str, str]]
         country=ctx["country"],
         family=("org",),
         mau={m: {"org": n} for m, n in ctx["mau"].items()},
-        grants={g: (("org", "ref"),) for g in ctx["grants"]},
+        grants=dict.fromkeys(ctx["grants"], (("org", "ref"),)),
     )
     usage = Usage(
         use=ctx["use"],
