@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,6 +20,7 @@ from registry.cli import deploy as deploy_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
 from registry.cli import variants as variants_cmd
+from registry.cli import verify as verify_cmd
 from registry.cli.context import CliState, state
 from registry.errors import ModelregError
 
@@ -33,11 +33,11 @@ NOT_LEGAL_ADVICE = (
 class ModelregGroup(TyperGroup):
     """The root group: turns library errors into a message and their exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ModelregError as exc:
-            _report(exc)
+            _report(exc, ctx.obj.db if isinstance(ctx.obj, CliState) else None)
             ctx.exit(exc.exit_code)
         finally:
             obj = ctx.obj
@@ -45,13 +45,9 @@ class ModelregGroup(TyperGroup):
                 obj.close()
 
 
-def _report(exc: ModelregError) -> None:
+def _report(exc: ModelregError, db: str | None) -> None:
     from registry.config import scrub
 
-    db = None
-    obj = click.get_current_context(silent=True)
-    if obj is not None and isinstance(obj.find_root().obj, CliState):
-        db = obj.find_root().obj.db
     sys.stderr.write(f"error: {scrub(exc.message, db)}\n")
     if exc.hint:
         sys.stderr.write(f"hint: {exc.hint}\n")
@@ -98,6 +94,7 @@ def root(
 
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
+verify_cmd.register(app)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(org_cmd.app, name="org")
 app.add_typer(deploy_cmd.app, name="deploy")

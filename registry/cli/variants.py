@@ -1,10 +1,252 @@
-"""``modelreg add|list|show|tree|rm``: register and inspect variants (filled in below)."""
+"""``modelreg add|list|show|tree|link|rm``: register variants and inspect the catalog."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from registry.cli.context import state
+from registry.cli.formats import ListFormat, human_bytes, to_json
+from registry.cli.output import RichByteProgress, emit, say, stdout_console
+
+FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def add(
+    ctx: typer.Context,
+    path: Annotated[
+        str, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
+    ],
+    name: Annotated[str, typer.Option("--name", "-n", help="Unique name for the variant.")],
+    license: Annotated[
+        str | None, typer.Option("--license", "-l", help="License id (default: model card).")
+    ] = None,
+    parent: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parent",
+            "-p",
+            help="Parent as NAME[:RELATION] (finetune, adapter, quantized, merge, distill).",
+        ),
+    ] = None,
+    modality: Annotated[
+        list[str] | None,
+        typer.Option("--modality", "-m", help="text, vision or audio (default: config.json)."),
+    ] = None,
+    allow_pickle: Annotated[
+        bool,
+        typer.Option("--allow-pickle", help="Register pickle files that import dangerous code."),
+    ] = False,
+    fmt: FormatOpt = ListFormat.table,
+) -> None:
+    """Register a checkpoint: hash its files and record its lineage and license."""
+    from registry.catalog.describe import describe
+    from registry.catalog.register import ParentSpec, add_checkpoint
+
+    catalog = state(ctx).catalog()
+    parents = [ParentSpec.parse(p) for p in parent or []]
+    if path.startswith("hf:"):
+        from registry.hub.register import add_from_hub
+
+        variant = add_from_hub(
+            catalog,
+            path,
+            name=name,
+            license_id=license,
+            parents=parents,
+            modalities=modality or [],
+            progress=RichByteProgress(),
+        )
+    else:
+        variant = add_checkpoint(
+            catalog,
+            Path(path),
+            name=name,
+            license_id=license,
+            parents=parents,
+            modalities=modality or [],
+            progress=RichByteProgress(),
+        )
+    with catalog.session() as session:
+        data = describe(session, variant.name)
+    if fmt is ListFormat.json:
+        emit(to_json(data))
+        return
+    say(
+        f"registered {data['name']}: {len(data['files'])} files, "
+        f"{human_bytes(data['total_bytes'])}, license {data['license']}"
+    )
+    for u in data["unresolved_parents"]:
+        say(f"note: base model {u['reference']} is not registered (kept as unresolved)")
+
+
+def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
+    """List every registered variant."""
+    from registry.catalog.describe import list_summaries
+
+    with state(ctx).catalog().session() as session:
+        rows = list_summaries(session)
+    if fmt is ListFormat.json:
+        emit(to_json(rows))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in ("name", "license", "architecture", "modalities", "size"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["name"],
+            r["license"],
+            r["architecture"] or "-",
+            ",".join(r["modalities"]),
+            human_bytes(r["total_bytes"]),
+        )
+    if rows:
+        stdout_console().print(table)
+    else:
+        say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
+
+
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Variant name.")],
+    fmt: FormatOpt = ListFormat.table,
+) -> None:
+    """Show one variant: license, lineage, files and digests."""
+    from registry.catalog.describe import describe
+
+    with state(ctx).catalog().session() as session:
+        data = describe(session, name)
+    if fmt is ListFormat.json:
+        emit(to_json(data))
+        return
+    lines = [f"name:           {data['name']}"]
+    lic = data["license"] + (f" ({data['license_name']})" if data["license_name"] else "")
+    lines.append(f"license:        {lic}")
+    for key in ("architecture", "parameter_count", "source", "created_by", "created_at"):
+        value = data.get(key)
+        lines.append(f"{key + ':':<16}{value if value is not None else '-'}")
+    if "content_digest" in data:
+        lines.append(f"content:        {data['content_digest']}")
+    lines.append(f"modalities:     {', '.join(data['modalities'])}")
+    for p in data["parents"]:
+        lines.append(f"parent:         {p['name']} ({p['relation']})")
+    for u in data["unresolved_parents"]:
+        lines.append(f"parent:         {u['reference']} ({u['relation']}, unresolved)")
+    for c in data["children"]:
+        lines.append(f"child:          {c['name']} ({c['relation']})")
+    lines.append(f"files:          {len(data['files'])} ({human_bytes(data['total_bytes'])})")
+    for f in data["files"]:
+        digest = f["sha256"] or f"git:{f['git_oid']}"
+        lines.append(f"  {digest}  {human_bytes(f['size']):>10}  {f['path']}")
+    emit("\n".join(lines))
+
+
+def tree(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Variant name.")],
+    fmt: FormatOpt = ListFormat.table,
+) -> None:
+    """Show a variant's ancestors and descendants."""
+    from registry.catalog.describe import lineage
+
+    with state(ctx).catalog().session() as session:
+        data = lineage(session, name)
+    if fmt is ListFormat.json:
+        emit(to_json(data))
+        return
+    emit(render_tree(data))
+
+
+def render_tree(data: dict[str, Any]) -> str:
+    """Ancestors above (each node lists its parents), descendants below."""
+    from rich.markup import escape
+    from rich.tree import Tree as RichTree
+
+    class Tree(RichTree):
+        """A rich tree whose labels are plain text (names may contain brackets)."""
+
+        def add(self, label: Any, **kwargs: Any) -> Tree:  # type: ignore[override]
+            node = Tree(escape(str(label)), **kwargs)
+            self.children.append(node)
+            return node
+
+    by_name = {n["name"]: n for n in data["ancestors"]}
+    root = data["variant"]
+    up = Tree(escape(f"{root['name']} [{root['license']}]"))
+    expanded: set[str] = set()
+
+    def grow(branch: Tree, node: dict[str, Any], budget: int) -> None:
+        for e in node["edges"]:
+            parent = by_name[e["name"]]
+            label = f"{e['relation']} of {parent['name']} [{parent['license']}]"
+            child = branch.add(label)
+            if parent["name"] in expanded or budget <= 0:
+                if parent["edges"] or parent["unresolved_parents"]:
+                    child.add("...")
+                continue
+            expanded.add(parent["name"])
+            grow(child, parent, budget - 1)
+        for u in node["unresolved_parents"]:
+            branch.add(f"{u['relation']} of {u['reference']} (unresolved: not registered)")
+
+    grow(up, root, 200)
+    down_names = {n["name"]: n for n in data["descendants"]}
+    if root["children"]:
+        below = up.add("descendants")
+        seen: set[str] = set()
+
+        def grow_down(branch: Tree, edges: list[dict[str, str]], budget: int) -> None:
+            for e in edges:
+                node = down_names[e["name"]]
+                child = branch.add(f"{node['name']} [{node['license']}] ({e['relation']})")
+                if node["name"] in seen or budget <= 0:
+                    continue
+                seen.add(node["name"])
+                grow_down(child, node["edges"], budget - 1)
+
+        grow_down(below, root["children"], 200)
+    console = stdout_console()
+    with console.capture() as cap:
+        console.print(up)
+    return cap.get()
+
+
+def link(
+    ctx: typer.Context,
+    child: Annotated[str, typer.Argument(help="The derived variant.")],
+    parent: Annotated[str, typer.Argument(help="Its parent, as NAME[:RELATION].")],
+) -> None:
+    """Record that CHILD was made from PARENT (refuses lineage cycles)."""
+    from registry.catalog.register import ParentSpec
+    from registry.catalog.variants import link_parent
+
+    spec = ParentSpec.parse(parent)
+    with state(ctx).catalog().session(write=True) as session:
+        link_parent(session, child, spec.name, spec.relation)
+    say(f"{child} is now a {spec.relation} of {spec.name}")
+
+
+def rm(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Variant name.")],
+) -> None:
+    """Remove a variant from the catalog (refused while it has children; files untouched)."""
+    from registry.catalog.variants import remove_variant
+
+    with state(ctx).catalog().session(write=True) as session:
+        remove_variant(session, name)
+    say(f"removed {name}")
 
 
 def register(app: typer.Typer) -> None:
     """Attach the variant commands to the root app."""
-    return None
+    app.command("add")(add)
+    app.command("list")(list_)
+    app.command("show")(show)
+    app.command("tree")(tree)
+    app.command("link")(link)
+    app.command("rm")(rm)

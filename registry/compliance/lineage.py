@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from registry.compliance.engine import WalkRow
 from registry.compliance.store import RawDB
+from registry.errors import LineageError
+
+MAX_DEPTH = 10000
 
 _WALK = """
 WITH RECURSIVE walk(id, distilled, depth, prev_id, prev_distilled, relation) AS (
@@ -21,6 +24,7 @@ WITH RECURSIVE walk(id, distilled, depth, prev_id, prev_distilled, relation) AS 
            CASE WHEN w.distilled = 1 OR e.relation = 'distill' THEN 1 ELSE 0 END,
            w.depth + 1, w.id, w.distilled, e.relation
     FROM walk w JOIN lineage_edges e ON e.child_id = w.id
+    WHERE w.depth < 10000
 )
 """
 
@@ -60,6 +64,8 @@ def walk(db: RawDB, variant_id: int) -> list[WalkRow]:
         )
         for r in db.rows(WALK_SQL, (variant_id,))
     ]
+    if any(r.depth >= MAX_DEPTH for r in rows):
+        raise LineageError(f"lineage deeper than {MAX_DEPTH} generations, or cyclic")
     for vid, distilled, depth, reference, relation in db.rows(UNRESOLVED_SQL, (variant_id,)):
         flag = bool(distilled) or relation == "distill"
         rows.append(

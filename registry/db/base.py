@@ -35,8 +35,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+            naive: dt.datetime = value.replace(tzinfo=dt.UTC)
+            return naive
+        result: dt.datetime = value.astimezone(dt.UTC)
+        return result
 
 
 def utcnow() -> dt.datetime:

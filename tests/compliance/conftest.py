@@ -37,26 +37,19 @@ class Zoo:
         license_name: str | None = None,
         unresolved: Sequence[tuple[str, str]] = (),
     ) -> None:
-        from sqlalchemy import select
-
-        from registry.db.models import LineageEdge, UnresolvedParent, Variant
+        from registry.catalog.variants import create_variant
 
         with self.catalog.session(write=True) as s:
-            v = Variant(
+            create_variant(
+                s,
                 name=name,
                 license_id=license_id,
                 license_name=license_name,
-                modalities=list(modalities),
+                parents=parents,
+                unresolved_parents=unresolved,
+                modalities=modalities,
                 source_uri=source_uri,
             )
-            s.add(v)
-            s.flush()
-            for parent, relation in parents:
-                pid = s.scalar(select(Variant.id).where(Variant.name == parent))
-                assert pid is not None, parent
-                s.add(LineageEdge(child_id=v.id, parent_id=pid, relation=relation))
-            for ref, relation in unresolved:
-                s.add(UnresolvedParent(variant_id=v.id, reference=ref, relation=relation))
 
     def org(
         self,

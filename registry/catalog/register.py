@@ -1,0 +1,107 @@
+"""Registering a local checkpoint: inspect it once, then write it in one short transaction.
+
+Defaults come from the checkpoint itself: ``config.json`` (architecture, modalities,
+parameter count) and the model card's front matter (``license``, ``base_model``,
+``base_model_relation``). A base model that is already registered becomes a parent; one that
+is not is kept as an unresolved parent and shown as such by ``tree``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry.catalog import licenses
+from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
+from registry.checkpoints import CheckpointManifest, config_json, inspect_checkpoint
+from registry.db.engine import Catalog
+from registry.db.models import Variant
+from registry.errors import AlreadyExistsError, InvalidInputError
+from registry.progress import NULL_PROGRESS, Progress
+
+MODALITIES = ("text", "vision", "audio")
+
+
+@dataclass(frozen=True)
+class ParentSpec:
+    name: str
+    relation: str = "finetune"
+
+    @classmethod
+    def parse(cls, raw: str) -> ParentSpec:
+        """``NAME`` or ``NAME:RELATION`` (split at the last colon; ``hf:org/x`` is a name)."""
+        name, sep, relation = raw.strip().rpartition(":")
+        if sep and name and relation.isalpha():
+            return cls(name.strip(), check_relation(relation))
+        return cls(raw.strip(), "finetune")
+
+
+def infer_relation(manifest: CheckpointManifest, n_bases: int) -> str:
+    """What the Hub infers when a card names bases but no ``base_model_relation``."""
+    names = {Path(f.path).name for f in manifest.files}
+    if "adapter_config.json" in names:
+        return "adapter"
+    if any(n.endswith(".gguf") for n in names):
+        return "quantized"
+    return "merge" if n_bases > 1 else "finetune"
+
+
+def check_modalities(values: Sequence[str]) -> list[str]:
+    out = []
+    for m in values:
+        m = m.strip().lower()
+        if m not in MODALITIES:
+            raise InvalidInputError(f"unknown modality {m!r}; use {', '.join(MODALITIES)}")
+        out.append(m)
+    return sorted(set(out) | {"text"})
+
+
+def add_checkpoint(
+    catalog: Catalog,
+    path: Path,
+    *,
+    name: str,
+    license_id: str | None = None,
+    parents: Sequence[ParentSpec] = (),
+    modalities: Sequence[str] = (),
+    progress: Progress = NULL_PROGRESS,
+) -> Variant:
+    """Inspect and hash ``path``, then register it as ``name`` (all or nothing)."""
+    name = check_name(name)
+    lic = licenses.license_from_option(license_id) if license_id else None
+    mods = check_modalities(modalities) if modalities else None
+    with catalog.session() as session:  # fail fast, before hashing hundreds of GB
+        if find_variant(session, name) is not None:
+            raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+    manifest = inspect_checkpoint(path, progress)
+    card = manifest.card
+    license_name = None
+    if lic is None:
+        lic, license_name = licenses.license_from_card(
+            card.license if card else None, card.license_name if card else None
+        )
+    with catalog.session(write=True) as session:
+        resolved: list[tuple[str, str]] = [(p.name, p.relation) for p in parents]
+        unresolved: list[tuple[str, str]] = []
+        if not parents and card and card.base_models:
+            relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
+            relation = check_relation(relation)
+            for base in dict.fromkeys(card.base_models):
+                if find_variant(session, base) is not None:
+                    resolved.append((base, relation))
+                else:
+                    unresolved.append((base, relation))
+        return create_variant(
+            session,
+            name=name,
+            license_id=lic,
+            license_name=license_name,
+            parents=resolved,
+            unresolved_parents=unresolved,
+            modalities=mods or config_json.modalities(manifest.config),
+            source_uri=str(Path(path).expanduser().resolve()),
+            architecture=config_json.architecture(manifest.config),
+            parameter_count=config_json.parameter_count(manifest.config),
+            files=manifest.files,
+        )

@@ -1,0 +1,174 @@
+"""Creating, finding, listing, linking and removing variants in one session."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, selectinload
+
+from registry.catalog.lineage import would_create_cycle
+from registry.checkpoints.manifest import FileEntry
+from registry.db.models import RELATIONS, LineageEdge, UnresolvedParent, Variant, VariantFile
+from registry.errors import (
+    AlreadyExistsError,
+    InvalidInputError,
+    LineageError,
+    NotFoundError,
+)
+
+MAX_NAME_LENGTH = 255
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def check_relation(relation: str) -> str:
+    rel = relation.strip().lower()
+    if rel not in RELATIONS:
+        raise LineageError(f"unknown relation {relation!r}; use one of {', '.join(RELATIONS)}")
+    return rel
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("a variant name must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(f"a variant name is at most {MAX_NAME_LENGTH} characters")
+    if any(ord(c) < 32 for c in name):
+        raise InvalidInputError("a variant name must not contain control characters")
+    return name
+
+
+def find_variant(session: Session, name: str) -> Variant | None:
+    return session.scalars(select(Variant).where(Variant.name == name)).first()
+
+
+def get_variant(session: Session, name: str, *, with_files: bool = False) -> Variant:
+    stmt = select(Variant).where(Variant.name == name)
+    if with_files:
+        stmt = stmt.options(selectinload(Variant.files))
+    variant = session.scalars(stmt).first()
+    if variant is None:
+        raise NotFoundError(f"no variant named {name!r}", hint="`modelreg list` shows them")
+    return variant
+
+
+def create_variant(
+    session: Session,
+    *,
+    name: str,
+    license_id: str = "unknown",
+    license_name: str | None = None,
+    parents: Sequence[tuple[str, str]] = (),
+    unresolved_parents: Sequence[tuple[str, str]] = (),
+    modalities: Sequence[str] = ("text",),
+    source_uri: str | None = None,
+    architecture: str | None = None,
+    parameter_count: int | None = None,
+    files: Sequence[FileEntry] = (),
+    created_by: str | None = None,
+) -> Variant:
+    """Insert a variant with its files and lineage edges (the caller's transaction)."""
+    name = check_name(name)
+    if find_variant(session, name) is not None:
+        raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+    parent_rows: list[tuple[Variant, str]] = []
+    seen: set[str] = set()
+    for parent_name, relation in parents:
+        rel = check_relation(relation)
+        if parent_name == name:
+            raise LineageError(f"{name!r} cannot be its own parent (lineage cycle)")
+        if parent_name in seen:
+            raise LineageError(f"parent {parent_name!r} is given twice")
+        seen.add(parent_name)
+        parent = find_variant(session, parent_name)
+        if parent is None:
+            raise NotFoundError(f"unknown parent {parent_name!r}", hint="register the parent first")
+        parent_rows.append((parent, rel))
+    variant = Variant(
+        name=name,
+        license_id=license_id,
+        license_name=license_name,
+        modalities=sorted(set(modalities) or {"text"}),
+        source_uri=source_uri,
+        architecture=architecture,
+        parameter_count=parameter_count,
+        total_bytes=sum(f.size for f in files),
+        created_by=created_by or current_user(),
+    )
+    session.add(variant)
+    try:
+        session.flush()
+    except sa_exc.IntegrityError:
+        raise AlreadyExistsError(f"a variant named {name!r} is already registered") from None
+    session.add_all(
+        VariantFile(
+            variant_id=variant.id, path=f.path, size=f.size, sha256=f.sha256, git_oid=f.git_oid
+        )
+        for f in files
+    )
+    session.add_all(
+        LineageEdge(child_id=variant.id, parent_id=p.id, relation=rel) for p, rel in parent_rows
+    )
+    for ref, relation in unresolved_parents:
+        session.add(
+            UnresolvedParent(
+                variant_id=variant.id, reference=ref, relation=check_relation(relation)
+            )
+        )
+    session.flush()
+    return variant
+
+
+def link_parent(session: Session, child_name: str, parent_name: str, relation: str) -> None:
+    """Add a lineage edge between two registered variants, refusing cycles."""
+    rel = check_relation(relation)
+    child = get_variant(session, child_name)
+    parent = get_variant(session, parent_name)
+    existing = session.get(LineageEdge, (child.id, parent.id))
+    if existing is not None:
+        raise AlreadyExistsError(f"{parent_name!r} is already a parent of {child_name!r}")
+    if would_create_cycle(session, child.id, parent.id):
+        raise LineageError(
+            f"making {parent_name!r} a parent of {child_name!r} would create a lineage cycle"
+        )
+    session.add(LineageEdge(child_id=child.id, parent_id=parent.id, relation=rel))
+    session.execute(
+        delete(UnresolvedParent).where(
+            UnresolvedParent.variant_id == child.id, UnresolvedParent.reference == parent_name
+        )
+    )
+    session.flush()
+
+
+def list_variants(session: Session) -> list[Variant]:
+    return list(session.scalars(select(Variant).order_by(Variant.name)))
+
+
+def count_children(session: Session, variant_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(LineageEdge).where(LineageEdge.parent_id == variant_id)
+        )
+        or 0
+    )
+
+
+def remove_variant(session: Session, name: str) -> None:
+    """Delete a variant, its files and edges to its parents; refused while it has children."""
+    variant = get_variant(session, name)
+    children = count_children(session, variant.id)
+    if children:
+        raise LineageError(
+            f"{name!r} has {children} child variant(s); remove them first",
+            hint="`modelreg tree NAME` shows them",
+        )
+    session.execute(delete(Variant).where(Variant.id == variant.id))

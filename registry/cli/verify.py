@@ -1,0 +1,68 @@
+"""``modelreg verify``: prove the bytes on disk are the bytes registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.context import state
+from registry.cli.formats import ListFormat, to_json
+from registry.cli.output import RichByteProgress, emit, say
+
+
+def verify(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(help="Variant names.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Verify every variant.")] = False,
+    path: Annotated[
+        Path | None,
+        typer.Option("--path", help="Verify this local copy instead of the recorded location."),
+    ] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change)."""
+    from registry.catalog.verify import verify_variants
+
+    results = verify_variants(
+        state(ctx).catalog(), names or [], all_=all_, path=path, progress=RichByteProgress()
+    )
+    doc: list[dict[str, Any]] = [
+        {
+            "name": r.name,
+            "root": str(r.report.root),
+            "ok": r.ok,
+            "files": [
+                {
+                    "path": f.path,
+                    "status": f.status,
+                    "expected_sha256": f.expected_sha256,
+                    "actual_sha256": f.actual_sha256,
+                    "changed_tensors": f.changed_tensors,
+                }
+                for f in r.report.files
+            ],
+        }
+        for r in results
+    ]
+    if fmt is ListFormat.json:
+        emit(to_json({"variants": doc, "ok": all(r.ok for r in results)}))
+    else:
+        lines = []
+        for v in doc:
+            bad = [f for f in v["files"] if f["status"] != "ok"]
+            lines.append(f"{v['name']}: {'verified' if not bad else 'MISMATCH'} ({v['root']})")
+            for f in bad:
+                extra = (
+                    f" (tensors: {', '.join(f['changed_tensors'])})" if f["changed_tensors"] else ""
+                )
+                lines.append(f"  {f['status']:<9} {f['path']}{extra}")
+        emit("\n".join(lines))
+    if not all(r.ok for r in results):
+        say("verification failed: files differ from the catalog")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
