@@ -114,6 +114,7 @@ def _sqlite_connect(url: str) -> Any:
         conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")  # as the engine does (WAL catalog)
     except sqlite3.Error as exc:
         raise DatabaseError(f"database {url}: {exc}") from None
     return _SqliteTx(conn)
