@@ -47,7 +47,14 @@ def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[Lice
     length, then license id (the model's own license comes first).
     """
     best: dict[tuple[int | str, bool], WalkRow] = {}
-    for row in sorted(rows, key=lambda r: (r.depth, str(r.prev), str(r.key))):
+
+    def order(key: tuple[int | str, bool] | None) -> tuple[int, int, str, bool]:
+        if key is None:
+            return (0, 0, "", False)
+        node, flag = key
+        return (0, node, "", flag) if isinstance(node, int) else (1, 0, node, flag)
+
+    for row in sorted(rows, key=lambda r: (r.depth, order(r.prev), order(r.key))):
         if row.key not in best:
             best[row.key] = row
 
