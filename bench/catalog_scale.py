@@ -132,6 +132,10 @@ def main() -> None:
             f"built {variants:,} variants, lineage {args.depth:,} deep, in "
             f"{time.perf_counter() - start:.1f} s ({'postgresql' if pg_name else 'sqlite'})"
         )
+        # byte-compile the package as `pip install` does (PYTHONDONTWRITEBYTECODE may be set)
+        import compileall
+
+        compileall.compile_dir(str(REPO / "registry"), quiet=1)
         exe = shutil.which("modelreg")
         cli = [exe] if exe else [sys.executable, "-m", "registry"]
         check = [
