@@ -64,6 +64,25 @@ def add_deployment(
     return dep
 
 
+def deployments_of(session: Session, variant_id: int) -> list[str]:
+    """Names of the deployments of a variant (a deployed variant cannot be removed)."""
+    return list(
+        session.scalars(
+            select(Deployment.name)
+            .where(Deployment.variant_id == variant_id)
+            .order_by(Deployment.name)
+        )
+    )
+
+
+def remove_deployment(session: Session, name: str) -> None:
+    dep = session.scalar(select(Deployment).where(Deployment.name == name))
+    if dep is None:
+        raise NotFoundError(f"no deployment named {name!r}")
+    session.delete(dep)
+    session.flush()
+
+
 def list_deployments(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Deployment, Variant.name, Organisation.name)

@@ -46,6 +46,16 @@ def add(
         say(f"added deployment {dep.name}")
 
 
+@app.command("rm")
+def rm(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Remove a deployment (its past checks stay in the check log)."""
+    from registry.catalog.deployments import remove_deployment
+
+    with state(ctx).catalog().session(write=True) as s:
+        remove_deployment(s, name)
+        say(f"removed deployment {name}")
+
+
 @app.command("list")
 def list_(ctx: typer.Context, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
     """List deployments."""

@@ -121,6 +121,14 @@ def test_deployments_and_check_all(cli: Any, zoo: Zoo) -> None:
     bad = cli("deploy", "add", "x", "--model", "acme-chat", "--org", "acme", "--use", "sell")
     assert bad.exit_code == 2 and "unknown use" in bad.stderr
     assert cli("deploy", "list", "--format", "json").json()[0]["name"] == "internal-bot"
+    # a deployed variant cannot be removed; the deployment can, and its checks stay logged
+    res = cli("rm", "acme-chat")
+    assert res.exit_code == 2 and "deployment(s) internal-bot, leak, public-api" in res.stderr
+    for name in ("internal-bot", "leak", "public-api"):
+        assert cli("deploy", "rm", name).exit_code == 0
+    assert cli("deploy", "rm", "leak").exit_code == 2
+    assert cli("rm", "acme-chat").exit_code == 0
+    assert len(cli("check", "--history", "acme-chat", "--format", "json").json()) == 7
 
 
 def test_history_keeps_inputs_findings_digests_user(cli: Any, zoo: Zoo) -> None:
