@@ -1,117 +1,176 @@
-"""Read models of the catalog for ``list``, ``show`` and ``tree`` (plain, JSON-ready data)."""
+"""Read models for ``list``, ``show`` and ``tree``: plain, JSON-ready data.
+
+These run over :class:`registry.db.reader.Reader` (the plain DBAPI), so that the read-only
+commands answer quickly even on a catalog of 100,000 variants.
+"""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQL
+from registry.db.reader import Reader, as_list, iso_utc
+from registry.errors import NotFoundError
 
-from registry.catalog.lineage import (
-    ancestor_edges,
-    children_of,
-    depths,
-    descendant_edges,
-    parents_of,
+_SUMMARY_COLUMNS = "id, name, license_id, architecture, modalities, total_bytes, created_at"
+_VARIANT_COLUMNS = (
+    "id, name, license_id, architecture, modalities, total_bytes, created_at, "
+    "license_name, source_uri, parameter_count, created_by"
 )
-from registry.catalog.variants import get_variant
-from registry.db.models import UnresolvedParent, Variant, VariantFile
 
 
-def summary(v: Variant) -> dict[str, Any]:
+def _summary(row: Sequence[Any]) -> dict[str, Any]:
     return {
-        "name": v.name,
-        "license": v.license_id,
-        "architecture": v.architecture,
-        "modalities": list(v.modalities),
-        "total_bytes": v.total_bytes,
-        "created_at": v.created_at.isoformat(),
+        "name": row[1],
+        "license": row[2],
+        "architecture": row[3],
+        "modalities": as_list(row[4]),
+        "total_bytes": int(row[5] or 0),
+        "created_at": iso_utc(row[6]),
     }
 
 
-def list_summaries(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Variant).order_by(Variant.name))
-    return [summary(v) for v in rows]
+def iter_summaries(reader: Reader) -> Iterator[dict[str, Any]]:
+    """Every variant, by name (one query; rows converted as they are consumed)."""
+    for row in reader.rows(f"SELECT {_SUMMARY_COLUMNS} FROM variants ORDER BY name"):
+        yield _summary(row)
 
 
-def unresolved_of(session: Session, variant_ids: set[int]) -> dict[int, list[dict[str, str]]]:
-    if not variant_ids:
+def variant_row(reader: Reader, name: str) -> Sequence[Any]:
+    row = reader.row(f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE name = :name", {"name": name})
+    if row is None:
+        raise NotFoundError(f"no variant named {name!r}", hint="`modelreg list` shows them")
+    return row
+
+
+def _unresolved(reader: Reader, ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
+    if not ids:
         return {}
+    params: dict[str, Any] = {}
+    where = reader.in_clause("v", list(ids), params)
     out: dict[int, list[dict[str, str]]] = {}
-    rows = session.scalars(
-        select(UnresolvedParent)
-        .where(UnresolvedParent.variant_id.in_(variant_ids))
-        .order_by(UnresolvedParent.reference)
-    )
-    for u in rows:
-        out.setdefault(u.variant_id, []).append({"reference": u.reference, "relation": u.relation})
+    for vid, ref, rel in reader.rows(
+        "SELECT variant_id, reference, relation FROM unresolved_parents "
+        f"WHERE variant_id IN {where} ORDER BY reference",
+        params,
+    ):
+        out.setdefault(int(vid), []).append({"reference": ref, "relation": rel})
     return out
 
 
-def describe(session: Session, name: str) -> dict[str, Any]:
+def describe(reader: Reader, name: str) -> dict[str, Any]:
     """Everything ``show`` prints about one variant."""
-    v = get_variant(session, name)
-    files = session.scalars(
-        select(VariantFile).where(VariantFile.variant_id == v.id).order_by(VariantFile.path)
+    row = variant_row(reader, name)
+    vid = int(row[0])
+    data = _summary(row)
+    parents = reader.rows(
+        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.parent_id "
+        "WHERE e.child_id = :id ORDER BY v.name",
+        {"id": vid},
     )
-    data = summary(v)
+    children = reader.rows(
+        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.child_id "
+        "WHERE e.parent_id = :id ORDER BY v.name",
+        {"id": vid},
+    )
+    files = reader.rows(
+        "SELECT path, size, sha256, git_oid FROM variant_files WHERE variant_id = :id "
+        "ORDER BY path",
+        {"id": vid},
+    )
     data.update(
         {
-            "license_name": v.license_name,
-            "source": v.source_uri,
-            "parameter_count": v.parameter_count,
-            "created_by": v.created_by,
-            "parents": [{"name": n, "relation": r} for n, r in parents_of(session, v.id)],
-            "unresolved_parents": unresolved_of(session, {v.id}).get(v.id, []),
-            "children": [{"name": n, "relation": r} for n, r in children_of(session, v.id)],
+            "license_name": row[7],
+            "source": row[8],
+            "parameter_count": None if row[9] is None else int(row[9]),
+            "created_by": row[10],
+            "parents": [{"name": n, "relation": r} for n, r in parents],
+            "unresolved_parents": _unresolved(reader, [vid]).get(vid, []),
+            "children": [{"name": n, "relation": r} for n, r in children],
             "files": [
-                {"path": f.path, "size": f.size, "sha256": f.sha256, "git_oid": f.git_oid}
-                for f in files
+                {"path": p, "size": int(s), "sha256": h, "git_oid": g} for p, s, h, g in files
             ],
         }
     )
     return data
 
 
-def lineage(session: Session, name: str) -> dict[str, Any]:
+def _edges(reader: Reader, sql: str, start: int) -> list[tuple[int, int, str]]:
+    return [(int(c), int(p), str(r)) for c, p, r in reader.rows(sql, {"start": start})]
+
+
+def _depths(start: int, edges: list[tuple[int, int, str]], upward: bool) -> dict[int, int]:
+    adj: dict[int, list[int]] = {}
+    for child, parent, _ in edges:
+        a, b = (child, parent) if upward else (parent, child)
+        adj.setdefault(a, []).append(b)
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in adj.get(node, []):
+            if nxt not in dist:
+                dist[nxt] = dist[node] + 1
+                queue.append(nxt)
+    return dist
+
+
+def lineage(reader: Reader, name: str) -> dict[str, Any]:
     """Ancestors and descendants as flat lists of nodes with their edges (any depth)."""
-    v = get_variant(session, name)
-    up = ancestor_edges(session, v.id)
-    down = descendant_edges(session, v.id)
-    up_depth = depths(v.id, up, upward=True)
-    down_depth = depths(v.id, down, upward=False)
-    ids = set(up_depth) | set(down_depth)
-    variants = {x.id: x for x in session.scalars(select(Variant).where(Variant.id.in_(ids)))}
-    unresolved = unresolved_of(session, set(up_depth))
+    vid = int(variant_row(reader, name)[0])
+    up = _edges(reader, ANCESTOR_EDGES_SQL, vid)
+    down = _edges(reader, DESCENDANT_EDGES_SQL, vid)
+    up_depth = _depths(vid, up, upward=True)
+    down_depth = _depths(vid, down, upward=False)
+    ids = sorted(set(up_depth) | set(down_depth))
+    params: dict[str, Any] = {}
+    where = reader.in_clause("v", ids, params)
+    info = {
+        int(i): (str(n), str(lic))
+        for i, n, lic in reader.rows(
+            f"SELECT id, name, license_id FROM variants WHERE id IN {where}", params
+        )
+    }
+    unresolved = _unresolved(reader, sorted(up_depth))
 
-    def node(vid: int, depth: int, edges: list[dict[str, str]]) -> dict[str, Any]:
-        x = variants[vid]
-        return {
-            "name": x.name,
-            "license": x.license_id,
-            "depth": depth,
-            "edges": edges,
-            "unresolved_parents": unresolved.get(vid, []),
-        }
-
-    def edges_from(vid: int, edges: list[Any], upward: bool) -> list[dict[str, str]]:
+    def edges_from(
+        node: int, edges: list[tuple[int, int, str]], upward: bool
+    ) -> list[dict[str, str]]:
         out = []
-        for e in edges:
-            src, dst = (e.child_id, e.parent_id) if upward else (e.parent_id, e.child_id)
-            if src == vid:
-                out.append({"name": variants[dst].name, "relation": e.relation})
+        for child, parent, rel in edges:
+            src, dst = (child, parent) if upward else (parent, child)
+            if src == node:
+                out.append({"name": info[dst][0], "relation": rel})
         return sorted(out, key=lambda d: d["name"])
 
+    def node(i: int, depth: int, edges: list[dict[str, str]]) -> dict[str, Any]:
+        return {
+            "name": info[i][0],
+            "license": info[i][1],
+            "depth": depth,
+            "edges": edges,
+            "unresolved_parents": unresolved.get(i, []),
+        }
+
+    up_from: dict[int, list[tuple[int, int, str]]] = {}
+    for e in up:
+        up_from.setdefault(e[0], []).append(e)
+    down_from: dict[int, list[tuple[int, int, str]]] = {}
+    for e in down:
+        down_from.setdefault(e[1], []).append(e)
+
     ancestors = [
-        node(i, d, edges_from(i, up, True))
-        for i, d in sorted(up_depth.items(), key=lambda kv: (kv[1], variants[kv[0]].name))
-        if i != v.id
+        node(i, d, edges_from(i, up_from.get(i, []), True))
+        for i, d in sorted(up_depth.items(), key=lambda kv: (kv[1], info[kv[0]][0]))
+        if i != vid
     ]
     descendants = [
-        node(i, d, edges_from(i, down, False))
-        for i, d in sorted(down_depth.items(), key=lambda kv: (kv[1], variants[kv[0]].name))
-        if i != v.id
+        node(i, d, edges_from(i, down_from.get(i, []), False))
+        for i, d in sorted(down_depth.items(), key=lambda kv: (kv[1], info[kv[0]][0]))
+        if i != vid
     ]
-    root = node(v.id, 0, edges_from(v.id, up, True))
-    root["children"] = edges_from(v.id, down, False)
+    root = node(vid, 0, edges_from(vid, up_from.get(vid, []), True))
+    root["children"] = edges_from(vid, down_from.get(vid, []), False)
     return {"variant": root, "ancestors": ancestors, "descendants": descendants}

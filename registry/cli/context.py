@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from registry.config import Settings
     from registry.db.engine import Catalog
+    from registry.db.reader import Reader
 
 
 @dataclass
@@ -19,6 +20,7 @@ class CliState:
     policy_dirs: list[Path] = field(default_factory=list)
     _settings: Settings | None = None
     _catalog: Catalog | None = None
+    _reader: Reader | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -36,7 +38,18 @@ class CliState:
             self._catalog = open_catalog(self.settings())
         return self._catalog
 
+    def reader(self) -> Reader:
+        """A fast read-only connection (plain DBAPI, no SQLAlchemy import)."""
+        if self._reader is None:
+            from registry.db.reader import open_reader
+
+            self._reader = open_reader(self.settings())
+        return self._reader
+
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._catalog is not None:
             self._catalog.dispose()
             self._catalog = None

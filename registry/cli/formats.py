@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -16,10 +17,32 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False)
 
 
+def to_json_lines_array(rows: Iterable[Any]) -> str:
+    """A JSON array with one compact object per line (C encoder: fast on 100,000 rows)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    body = ",\n".join(encode(r) for r in rows)
+    return f"[\n{body}\n]" if body else "[]"
+
+
 def human_bytes(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
     size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if size < 1024 or unit == "TiB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces (fast on 100,000 rows; no rich)."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        for i, cell in enumerate(row):
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
+    lines = [fmt.format(*header).rstrip()]
+    lines.extend(fmt.format(*row).rstrip() for row in rows)
+    return "\n".join(lines)

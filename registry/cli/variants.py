@@ -8,7 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.context import state
-from registry.cli.formats import ListFormat, human_bytes, to_json
+from registry.cli.formats import (
+    ListFormat,
+    human_bytes,
+    plain_table,
+    to_json,
+    to_json_lines_array,
+)
 from registry.cli.output import RichByteProgress, emit, say, stdout_console
 
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -69,8 +75,7 @@ def add(
             modalities=modality or [],
             progress=RichByteProgress(),
         )
-    with catalog.session() as session:
-        data = describe(session, variant.name)
+    data = describe(state(ctx).reader(), variant.name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -84,30 +89,26 @@ def add(
 
 def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
     """List every registered variant."""
-    from registry.catalog.describe import list_summaries
+    from registry.catalog.describe import iter_summaries
 
-    with state(ctx).catalog().session() as session:
-        rows = list_summaries(session)
+    rows = iter_summaries(state(ctx).reader())
     if fmt is ListFormat.json:
-        emit(to_json(rows))
+        emit(to_json_lines_array(rows))
         return
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold")
-    for col in ("name", "license", "architecture", "modalities", "size"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
+    table = [
+        (
             r["name"],
             r["license"],
             r["architecture"] or "-",
             ",".join(r["modalities"]),
             human_bytes(r["total_bytes"]),
         )
-    if rows:
-        stdout_console().print(table)
-    else:
+        for r in rows
+    ]
+    if not table:
         say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
+        return
+    emit(plain_table(("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE"), table))
 
 
 def show(
@@ -118,8 +119,7 @@ def show(
     """Show one variant: license, lineage, files and digests."""
     from registry.catalog.describe import describe
 
-    with state(ctx).catalog().session() as session:
-        data = describe(session, name)
+    data = describe(state(ctx).reader(), name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -153,8 +153,7 @@ def tree(
     """Show a variant's ancestors and descendants."""
     from registry.catalog.describe import lineage
 
-    with state(ctx).catalog().session() as session:
-        data = lineage(session, name)
+    data = lineage(state(ctx).reader(), name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return

@@ -74,9 +74,11 @@ def test_catalog_at_an_older_revision_says_to_upgrade(
 ) -> None:
     migrate.upgrade(empty_db_url)
     monkeypatch.setattr("registry.db.engine.HEAD_REVISION", "9999_future")
-    res = Cli(empty_db_url)("list")
-    assert res.exit_code == 4
-    assert "9999_future" in res.stderr and "modelreg db upgrade" in res.stderr
+    monkeypatch.setattr("registry.db.reader.HEAD_REVISION", "9999_future")
+    for args in (("list",), ("rm", "x")):  # the DBAPI read path and the ORM write path
+        res = Cli(empty_db_url)(*args)
+        assert res.exit_code == 4
+        assert "9999_future" in res.stderr and "modelreg db upgrade" in res.stderr
 
 
 def test_missing_sqlite_directory() -> None:
