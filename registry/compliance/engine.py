@@ -72,10 +72,10 @@ def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[Lice
         rels.reverse()
         return tuple(names), tuple(rels)
 
+    effective = _map_other_on_llama1(rows, best, policies)
     by_license: dict[str, list[WalkRow]] = {}
     for row in best.values():
-        lid = policies.effective_id(row.license_id, row.license_name)
-        by_license.setdefault(lid, []).append(row)
+        by_license.setdefault(effective[row.key[0]], []).append(row)
     out: list[tuple[int, str, LicenseSource]] = []
     for lid, found in by_license.items():
         full = [r for r in found if not r.key[1]]
@@ -101,6 +101,39 @@ def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[Lice
         )
     out.sort(key=lambda t: (t[0], t[1]))
     return tuple(src for _, _, src in out)
+
+
+def _map_other_on_llama1(
+    rows: Iterable[WalkRow],
+    best: dict[tuple[int | str, bool], WalkRow],
+    policies: PolicySet,
+) -> dict[int | str, str]:
+    """Each node's policy id; ``other`` on a LLaMA 1 base (no edge ``distill``) is ``llama1``.
+
+    COMPLIANCE.md §1.2: LLaMA 1 has no Hugging Face id, so its derivatives' cards say
+    ``other``. The walk's rows hold every edge of the ancestry, so the base is found here.
+    """
+    ids = {
+        row.key[0]: policies.effective_id(row.license_id, row.license_name) for row in best.values()
+    }
+    if "llama1" not in ids.values() or "other" not in ids.values():
+        return ids
+    parents: dict[int | str, set[int | str]] = {}
+    for row in rows:
+        if row.prev is not None and row.relation != "distill":
+            parents.setdefault(row.prev[0], set()).add(row.key[0])
+    for node, lid in list(ids.items()):
+        if lid != "other":
+            continue
+        seen, todo = {node}, [node]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        if any(ids[n] == "llama1" for n in seen if n != node):
+            ids[node] = "llama1"
+    return ids
 
 
 def evaluate(

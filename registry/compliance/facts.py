@@ -42,7 +42,10 @@ def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFa
     mods = db.json_value(modalities) or ["text"]
     return int(vid), ModelFacts(
         name=name,
-        declared=policies.effective_id(license_id, license_name),
+        declared=next(
+            (lic.license_id for lic in licenses if lic.path == (name,)),
+            policies.effective_id(license_id, license_name),
+        ),
         modalities=tuple(str(m) for m in mods),
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,

@@ -148,3 +148,20 @@ def test_grant_for_one_version_but_not_another(cli: Any, zoo: Zoo) -> None:
     assert f3["status"] == "pass" and "META-L3-001" in f3["reason"] and "giant-labs" in f3["reason"]
     f31 = one(check(cli, "llama-3.1-8b", *args, code=1), "mau-threshold", "llama3.1")
     assert f31["status"] == "fail" and "no license from Meta for llama3.1" in f31["reason"]
+
+
+def test_other_on_a_llama1_base_is_llama1(cli: Any, zoo: Zoo) -> None:
+    zoo.org("acme", mau=SMALL)
+    zoo.variant("llama-7b", "llama1")
+    zoo.variant("vicuna-7b-v1.1", "other", parents=[("llama-7b", "finetune")])
+    zoo.variant("vicuna-q4", "other", parents=[("vicuna-7b-v1.1", "quantized")])
+    zoo.variant("mistral-7b", "apache-2.0")
+    zoo.variant("distilled", "other", parents=[("mistral-7b", "finetune"), ("llama-7b", "distill")])
+    doc = check(cli, "vicuna-q4", "--org", "acme", "--use", "internal", code=1)
+    assert findings(doc, "unknown-license") == []
+    assert one(doc, "license-inheritance", "llama1")["status"] == "pass"
+    assert one(doc, "non-commercial", "llama1")["status"] == "fail"
+    assert one(doc, "non-commercial", "llama1")["path"] == ["vicuna-q4"]
+    # through distill only, `other` stays `other`: rights cannot be established
+    doc = check(cli, "distilled", "--org", "acme", "--use", "research")
+    assert one(doc, "unknown-license", "other")["status"] == "review"
