@@ -1,82 +1,104 @@
-"""Walk a variant's ancestors with one recursive CTE, tracking distill edges and depth.
+"""Walk a variant's ancestors: a recursive CTE tracks distill edges, a BFS picks shortest paths.
 
-Each row of the walk is a node reached with a flag ("a ``distill`` edge lies on the way")
-at some depth, with the node and flag it was reached from. ``UNION`` removes duplicate rows,
-so a diamond-shaped lineage is visited once per (node, flag, depth, predecessor). The
-shortest path per (node, flag) is then chosen by
-:func:`registry.compliance.engine.resolve_licenses`.
+The CTE visits each (ancestor, "a ``distill`` edge lies on the way") pair once (``UNION``
+removes repeats), so its size is at most twice the number of ancestors whatever the shape of
+the lineage: a ladder of merges 1,000 deep stays 2,000 rows, where tracking depth in SQL
+would visit every (node, depth) pair (a million rows, 19 s on SQLite). Cycles terminate too.
+A second statement over the same CTE returns the edges among those ancestors, and a
+breadth-first search over that small edge set gives each pair its shortest path. Both use
+the same rows the CTE found; nothing is walked row by row against the database.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
 from registry.compliance.engine import WalkRow
 from registry.compliance.store import RawDB
-from registry.errors import LineageError
-
-MAX_DEPTH = 10000
 
 _WALK = """
-WITH RECURSIVE walk(id, distilled, depth, prev_id, prev_distilled, relation) AS (
-    SELECT CAST(? AS INTEGER), 0, 0, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER),
-           CAST(NULL AS VARCHAR(16))
+WITH RECURSIVE walk(id, distilled) AS (
+    SELECT CAST(? AS INTEGER), 0
   UNION
     SELECT e.parent_id,
-           CASE WHEN w.distilled = 1 OR e.relation = 'distill' THEN 1 ELSE 0 END,
-           w.depth + 1, w.id, w.distilled, e.relation
+           CASE WHEN w.distilled = 1 OR e.relation = 'distill' THEN 1 ELSE 0 END
     FROM walk w JOIN lineage_edges e ON e.child_id = w.id
-    WHERE w.depth < 10000
 )
 """
 
-WALK_SQL = (
+NODES_SQL = (
     _WALK
     + """
-SELECT w.id, w.distilled, w.depth, w.prev_id, w.prev_distilled, w.relation,
-       v.name, v.license_id, v.license_name
+SELECT w.id, w.distilled, v.name, v.license_id, v.license_name
 FROM walk w JOIN variants v ON v.id = w.id
+"""
+)
+
+EDGES_SQL = (
+    _WALK
+    + """
+SELECT e.child_id, e.parent_id, e.relation
+FROM lineage_edges e JOIN (SELECT DISTINCT id FROM walk) w ON w.id = e.child_id
+ORDER BY e.child_id, e.parent_id
 """
 )
 
 UNRESOLVED_SQL = (
     _WALK
     + """
-SELECT DISTINCT w.id, w.distilled, w.depth, u.reference, u.relation
-FROM walk w JOIN unresolved_parents u ON u.variant_id = w.id
+SELECT u.variant_id, u.reference, u.relation
+FROM unresolved_parents u JOIN (SELECT DISTINCT id FROM walk) w ON w.id = u.variant_id
+ORDER BY u.variant_id, u.reference
 """
 )
 
+Key = tuple[int | str, bool]
+
 
 def walk(db: RawDB, variant_id: int) -> list[WalkRow]:
-    """Every (ancestor, distill flag, depth) of the variant, itself included at depth 0.
+    """One row per (ancestor, distill flag) with its shortest path; the variant is depth 0.
 
     A parent named by a model card but not registered (an unresolved parent) is a node
     whose license is ``unknown``: rights through it cannot be established.
     """
-    rows = [
-        WalkRow(
-            key=(int(r[0]), bool(r[1])),
-            depth=int(r[2]),
-            prev=None if r[3] is None else (int(r[3]), bool(r[4])),
-            relation=r[5],
-            name=r[6],
-            license_id=r[7],
-            license_name=r[8],
-        )
-        for r in db.rows(WALK_SQL, (variant_id,))
-    ]
-    if any(r.depth >= MAX_DEPTH for r in rows):
-        raise LineageError(f"lineage deeper than {MAX_DEPTH} generations, or cyclic")
-    for vid, distilled, depth, reference, relation in db.rows(UNRESOLVED_SQL, (variant_id,)):
-        flag = bool(distilled) or relation == "distill"
-        rows.append(
-            WalkRow(
-                key=(f"unresolved:{reference}", flag),
-                depth=int(depth) + 1,
-                prev=(int(vid), bool(distilled)),
-                relation=relation,
-                name=f"{reference} (unregistered)",
-                license_id="unknown",
-                license_name=None,
-            )
-        )
-    return rows
+    info: dict[int, tuple[str, str, str | None]] = {}
+    reached: set[Key] = set()
+    for vid, distilled, name, license_id, license_name in db.rows(NODES_SQL, (variant_id,)):
+        info[int(vid)] = (str(name), str(license_id), license_name)
+        reached.add((int(vid), bool(distilled)))
+    parents: dict[int | str, list[tuple[int | str, str]]] = {}
+    for child, parent, relation in db.rows(EDGES_SQL, (variant_id,)):
+        parents.setdefault(int(child), []).append((int(parent), str(relation)))
+    for vid, reference, relation in db.rows(UNRESOLVED_SQL, (variant_id,)):
+        node = f"unresolved:{reference}"
+        parents.setdefault(int(vid), []).append((node, str(relation)))
+
+    start: Key = (variant_id, False)
+    best: dict[Key, WalkRow] = {}
+    best[start] = _row(start, 0, None, None, info)
+    queue: deque[Key] = deque([start])
+    while queue:
+        cur = queue.popleft()
+        depth = best[cur].depth
+        for parent, relation in parents.get(cur[0], ()):
+            nxt: Key = (parent, cur[1] or relation == "distill")
+            if nxt not in best:
+                best[nxt] = _row(nxt, depth + 1, cur, relation, info)
+                queue.append(nxt)
+    # the CTE and the search must agree on what is reachable
+    assert reached <= set(best), "lineage walk disagreed with its recursive CTE"
+    return list(best.values())
+
+
+def _row(
+    key: Key,
+    depth: int,
+    prev: Key | None,
+    relation: str | None,
+    info: dict[int, tuple[str, str, str | None]],
+) -> WalkRow:
+    node = key[0]
+    if isinstance(node, str):  # an unresolved parent
+        return WalkRow(key, depth, prev, relation, f"{node[11:]} (unregistered)", "unknown", None)
+    name, license_id, license_name = info[node]
+    return WalkRow(key, depth, prev, relation, name, license_id, license_name)

@@ -165,3 +165,29 @@ def test_other_on_a_llama1_base_is_llama1(cli: Any, zoo: Zoo) -> None:
     # through distill only, `other` stays `other`: rights cannot be established
     doc = check(cli, "distilled", "--org", "acme", "--use", "research")
     assert one(doc, "unknown-license", "other")["status"] == "review"
+
+
+def test_a_ladder_of_merges_is_walked_in_linear_time(cli: Any, zoo: Zoo) -> None:
+    import time
+
+    from registry.catalog.variants import create_variant
+
+    zoo.org("acme", mau=SMALL)
+    with zoo.catalog.session(write=True) as s:
+        create_variant(s, name="g0", license_id="llama2")
+        create_variant(s, name="g1", license_id="mit", parents=[("g0", "merge")])
+        for i in range(2, 150):  # every generation merges the two before it
+            rel = "distill" if i % 7 == 0 else "merge"
+            create_variant(
+                s,
+                name=f"g{i}",
+                license_id="mit",
+                parents=[(f"g{i - 1}", "merge"), (f"g{i - 2}", rel)],
+            )
+    start = time.perf_counter()
+    doc = check(cli, "g149", "--org", "acme", "--use", "research", code=1)
+    assert time.perf_counter() - start < 5  # tracking depth in SQL took minutes here
+    f = one(doc, "license-inheritance", "mit")
+    assert f["status"] == "fail" and f["path"][-1] == "g0"
+    # a shortest distill-free path: mostly two generations per step (never a distill edge)
+    assert 76 <= len(f["path"]) < 100 and "distill" not in f["relations"]
