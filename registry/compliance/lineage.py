@@ -63,15 +63,16 @@ def walk(db: RawDB, variant_id: int) -> list[WalkRow]:
     """
     info: dict[int, tuple[str, str, str | None]] = {}
     reached: set[Key] = set()
-    for vid, distilled, name, license_id, license_name in db.rows(NODES_SQL, (variant_id,)):
-        info[int(vid)] = (str(name), str(license_id), license_name)
-        reached.add((int(vid), bool(distilled)))
     parents: dict[int | str, list[tuple[int | str, str]]] = {}
-    for child, parent, relation in db.rows(EDGES_SQL, (variant_id,)):
-        parents.setdefault(int(child), []).append((int(parent), str(relation)))
-    for vid, reference, relation in db.rows(UNRESOLVED_SQL, (variant_id,)):
-        node = f"unresolved:{reference}"
-        parents.setdefault(int(vid), []).append((node, str(relation)))
+    with db.index_joins():
+        for vid, distilled, name, license_id, license_name in db.rows(NODES_SQL, (variant_id,)):
+            info[int(vid)] = (str(name), str(license_id), license_name)
+            reached.add((int(vid), bool(distilled)))
+        for child, parent, relation in db.rows(EDGES_SQL, (variant_id,)):
+            parents.setdefault(int(child), []).append((int(parent), str(relation)))
+        for vid, reference, relation in db.rows(UNRESOLVED_SQL, (variant_id,)):
+            node = f"unresolved:{reference}"
+            parents.setdefault(int(vid), []).append((node, str(relation)))
 
     start: Key = (variant_id, False)
     best: dict[Key, WalkRow] = {}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote
 
@@ -64,6 +65,26 @@ class RawDB:
     def _error(self, exc: Exception) -> DatabaseError:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return DatabaseError(f"database {mask_url(self.url)}: {scrub(text, self.url)}")
+
+    @contextmanager
+    def index_joins(self) -> Iterator[None]:
+        """On PostgreSQL, make the recursive CTE's join use the edge index.
+
+        Without statistics (a catalog just bulk-loaded, before autovacuum analyses it) the
+        planner hash-joins every step of the recursion against a full scan of
+        ``lineage_edges``: 20 s instead of 20 ms on 100,000 variants. One step of a lineage
+        walk touches a handful of edges, so an index nested loop is always right here.
+        """
+        if self.dialect != "postgresql":
+            yield
+            return
+        self.execute("SET enable_hashjoin = off")
+        self.execute("SET enable_mergejoin = off")
+        try:
+            yield
+        finally:
+            self.execute("RESET enable_hashjoin")
+            self.execute("RESET enable_mergejoin")
 
     # -- dialect differences -------------------------------------------------------------
 
