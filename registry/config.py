@@ -128,9 +128,13 @@ def load_settings(
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)(?P<pw>[^@]*)(?=@)")
 
 
+_PASSWORD_IN_QUERY = re.compile(r"(?P<head>[?&]password=)(?P<pw>[^&#]*)", re.IGNORECASE)
+
+
 def mask_url(url: str) -> str:
-    """Return the URL with any password replaced by ``***``."""
-    return _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***", url)
+    """Return the URL with any password (user info or ``?password=``) replaced by ``***``."""
+    url = _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***", url)
+    return _PASSWORD_IN_QUERY.sub(lambda m: m.group("head") + "***", url)
 
 
 def scrub(text: str, url: str | None) -> str:
@@ -139,7 +143,8 @@ def scrub(text: str, url: str | None) -> str:
         return text
     masked = mask_url(url)
     text = text.replace(url, masked)
-    m = _PASSWORD_IN_URL.search(url)
-    if m and m.group("pw"):
-        text = text.replace(m.group("pw"), "***")
+    for pattern in (_PASSWORD_IN_URL, _PASSWORD_IN_QUERY):
+        m = pattern.search(url)
+        if m and m.group("pw"):
+            text = text.replace(m.group("pw"), "***")
     return text

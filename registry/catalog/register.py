@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.catalog import licenses
+from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
 from registry.checkpoints import CheckpointManifest, config_json, inspect_checkpoint
 from registry.db.engine import Catalog
@@ -87,12 +88,8 @@ def add_checkpoint(
         if not parents and card and card.base_models:
             relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
             relation = check_relation(relation)
-            for base in dict.fromkeys(card.base_models):
-                if find_variant(session, base) is not None:
-                    resolved.append((base, relation))
-                else:
-                    unresolved.append((base, relation))
-        return create_variant(
+            resolved, unresolved = link_bases(session, card.base_models, relation, progress)
+        variant = create_variant(
             session,
             name=name,
             license_id=lic,
@@ -105,3 +102,5 @@ def add_checkpoint(
             parameter_count=config_json.parameter_count(manifest.config),
             files=manifest.files,
         )
+        settle_references(session, variant)
+        return variant

@@ -18,6 +18,7 @@ from registry.errors import (
     LineageError,
     NotFoundError,
 )
+from registry.hub.origin import hub_origin
 
 MAX_NAME_LENGTH = 255
 
@@ -141,9 +142,12 @@ def link_parent(session: Session, child_name: str, parent_name: str, relation: s
             f"making {parent_name!r} a parent of {child_name!r} would create a lineage cycle"
         )
     session.add(LineageEdge(child_id=child.id, parent_id=parent.id, relation=rel))
+    # the parent settles a base model named by its own name or by its Hub repository id
+    origin = hub_origin(parent.source_uri)
+    refs = {parent_name} | ({origin.repo_id} if origin else set())
     session.execute(
         delete(UnresolvedParent).where(
-            UnresolvedParent.variant_id == child.id, UnresolvedParent.reference == parent_name
+            UnresolvedParent.variant_id == child.id, UnresolvedParent.reference.in_(refs)
         )
     )
     session.flush()

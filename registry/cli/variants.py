@@ -25,7 +25,15 @@ def add(
     path: Annotated[
         str, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
     ],
-    name: Annotated[str, typer.Option("--name", "-n", help="Unique name for the variant.")],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            "-n",
+            help="Unique name for the variant (required for a local checkpoint; "
+            "default for hf: ORG/NAME@SHORTREV).",
+        ),
+    ] = None,
     license: Annotated[
         str | None, typer.Option("--license", "-l", help="License id (default: model card).")
     ] = None,
@@ -66,6 +74,10 @@ def add(
             progress=RichByteProgress(),
         )
     else:
+        if name is None:
+            from registry.errors import InvalidInputError
+
+            raise InvalidInputError("--name is required when registering a local checkpoint")
         variant = add_checkpoint(
             catalog,
             Path(path),

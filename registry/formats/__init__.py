@@ -1,4 +1,4 @@
-"""Renderers that return ``str``: the CLI prints what they return.
+"""Renderers that return ``str`` (the CLI prints them): check results, CycloneDX ML-BOM.
 
 :class:`CheckFormat` lists the formats of ``modelreg check``; :data:`CHECK_RENDERERS` maps
 the machine formats to their renderer here, and the CLI adds the ``table`` renderer (rich).

@@ -1,0 +1,53 @@
+"""What a bill-of-materials renderer needs to know about a variant, as plain data.
+
+:func:`registry.catalog.bom.collect_model_bom` fills it from the catalog; the renderers in
+``registry/formats`` (CycloneDX) turn it into a document without touching the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class BomFile:
+    path: str
+    size: int
+    sha256: str | None
+    git_oid: str | None = None
+
+
+@dataclass(frozen=True)
+class BomAncestor:
+    """An ancestor of the model: a registered variant, or a base model known only by id.
+
+    ``distance`` counts edges from the model (1 = a parent); ``relation`` is the relation of
+    the edge through which the shortest path reaches it; ``parents`` are its own parents
+    ``(name, relation)`` so a consumer can rebuild the lineage graph.
+    """
+
+    name: str
+    distance: int
+    relation: str
+    license_id: str | None = None
+    license_name: str | None = None
+    source_uri: str | None = None
+    parents: tuple[tuple[str, str], ...] = ()
+    unresolved: bool = False
+
+
+@dataclass(frozen=True)
+class ModelBom:
+    name: str
+    license_id: str
+    license_name: str | None
+    modalities: tuple[str, ...]
+    architecture: str | None
+    parameter_count: int | None
+    source_uri: str | None
+    total_bytes: int
+    created_at: dt.datetime | None
+    files: tuple[BomFile, ...] = ()
+    parents: tuple[tuple[str, str], ...] = ()
+    ancestors: tuple[BomAncestor, ...] = field(default_factory=tuple)

@@ -1,0 +1,112 @@
+"""``modelreg scan``: register every model snapshot of a Hugging Face cache not yet registered.
+
+Each snapshot goes through :func:`registry.catalog.register.add_checkpoint`, the path of
+``modelreg add DIR``: the same hashing, model-card parsing and symlink rules (links may point
+into the repository's ``blobs/``, nowhere else). Snapshots are registered base models first
+(ordered by the ``base_model`` of their cards), so a fine-tune found in the same cache is
+linked to its base. A snapshot is skipped when its name is taken or when the same repository
+and commit are already registered under any name; running a scan twice changes nothing.
+Each snapshot is its own transaction: one unreadable snapshot does not undo the others.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import or_, select
+
+from registry.catalog.register import add_checkpoint
+from registry.catalog.variants import find_variant
+from registry.checkpoints.modelcard import read_model_card
+from registry.db.engine import Catalog
+from registry.db.models import Variant
+from registry.errors import AlreadyExistsError, CheckpointError, InvalidInputError
+from registry.hub.cache import (
+    DEFAULT_NAME_TEMPLATE,
+    CachedSnapshot,
+    Unreadable,
+    check_name_template,
+    default_cache_dir,
+    find_snapshots,
+    snapshot_name,
+)
+from registry.hub.origin import hub_uri
+from registry.progress import NULL_PROGRESS, Progress
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    path: Path
+    reason: str = ""
+
+
+@dataclass
+class ScanReport:
+    cache_dir: Path
+    added: list[Outcome] = field(default_factory=list)
+    skipped: list[Outcome] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def _bases_first(snapshots: list[CachedSnapshot]) -> list[CachedSnapshot]:
+    """Order snapshots so that a repository named as another's base_model comes first."""
+    repos = {s.repo_id for s in snapshots}
+    deps: dict[str, set[str]] = {r: set() for r in repos}
+    for snap in snapshots:
+        try:
+            card = read_model_card(snap.path)
+        except (CheckpointError, OSError):
+            continue  # reported when the snapshot itself is registered
+        if card:
+            deps[snap.repo_id] |= {b for b in card.base_models if b in repos and b != snap.repo_id}
+    try:
+        order = list(graphlib.TopologicalSorter(deps).static_order())
+    except graphlib.CycleError:
+        return snapshots
+    rank = {repo: i for i, repo in enumerate(order)}
+    return sorted(snapshots, key=lambda s: (rank[s.repo_id], s.repo_id, s.revision))
+
+
+def _registered_as(catalog: Catalog, snap: CachedSnapshot, name: str) -> str | None:
+    """The name under which this snapshot (by name, or repo + commit) is already registered."""
+    with catalog.session() as session:
+        if find_variant(session, name) is not None:
+            return name
+        sources = (hub_uri(snap.repo_id, snap.revision), str(snap.path.resolve()))
+        found = session.scalars(
+            select(Variant.name).where(or_(*(Variant.source_uri == s for s in sources)))
+        ).first()
+        return str(found) if found is not None else None
+
+
+def scan_cache(
+    catalog: Catalog,
+    cache_dir: Path | None = None,
+    *,
+    name_template: str = DEFAULT_NAME_TEMPLATE,
+    progress: Progress = NULL_PROGRESS,
+) -> ScanReport:
+    """Register each snapshot of the cache that is not registered yet; report what happened."""
+    check_name_template(name_template)
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    snapshots, unreadable = find_snapshots(root)
+    report = ScanReport(cache_dir=root, unreadable=list(unreadable))
+    for snap in _bases_first(snapshots):
+        name = snapshot_name(name_template, snap)
+        existing = _registered_as(catalog, snap, name)
+        if existing is not None:
+            why = "already registered" if existing == name else f"already registered as {existing}"
+            report.skipped.append(Outcome(name, snap.path, why))
+            continue
+        try:
+            add_checkpoint(catalog, snap.path, name=name, progress=progress)
+        except AlreadyExistsError:
+            report.skipped.append(Outcome(name, snap.path, "already registered"))
+        except (CheckpointError, InvalidInputError) as exc:
+            report.unreadable.append(Unreadable(snap.path, exc.message))
+        else:
+            report.added.append(Outcome(name, snap.path))
+    return report
