@@ -6,16 +6,20 @@ path in :mod:`registry.cli.entry`); this module is its typer face: options and h
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from registry.cli.context import state
 from registry.formats import CheckFormat
 
+if TYPE_CHECKING:
+    from registry.compliance.model import CheckResult
 
-def renderer(fmt: CheckFormat):  # type: ignore[no-untyped-def]
-    """The renderer of a format (table: rich, here; the others: registry.formats)."""
+
+def renderer(fmt: CheckFormat) -> Callable[[list[CheckResult], bool], str]:
+    """The renderer of a format (table: rich, in the CLI; the others: registry.formats)."""
     from registry.cli.check_run import render
 
     return lambda results, many: render(fmt.value, results, many)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from registry.errors import InvalidInputError
 
@@ -63,10 +63,10 @@ def render(fmt: str, results: list[CheckResult], many: bool) -> str:
     return CHECK_RENDERERS[CheckFormat(fmt)](results, many)
 
 
-def _write(stream: object, text: str) -> None:
-    out = stream  # sys.stdout or sys.stderr, looked up at call time (CliRunner swaps them)
-    out.write(text if text.endswith("\n") else text + "\n")  # type: ignore[attr-defined]
-    out.flush()  # type: ignore[attr-defined]
+def _write(out: TextIO, text: str) -> None:
+    """Write to sys.stdout or sys.stderr as they are now (CliRunner swaps them)."""
+    out.write(text if text.endswith("\n") else text + "\n")
+    out.flush()
 
 
 def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], object]) -> int:

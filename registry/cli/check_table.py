@@ -41,10 +41,10 @@ def render_table(results: Sequence[CheckResult], many: bool) -> str:
             for i, f in enumerate(findings):
                 table.add_row(
                     lic if i == 0 else "",
-                    f.rule,  # type: ignore[attr-defined]
-                    f"[{STYLE[f.status]}]{f.status}[/]",  # type: ignore[attr-defined]
-                    f.clause,  # type: ignore[attr-defined]
-                    f.reason,  # type: ignore[attr-defined]
+                    f.rule,
+                    f"[{STYLE[f.status]}]{f.status}[/]",
+                    f.clause,
+                    f.reason,
                 )
             table.add_section()
         console.print(table)

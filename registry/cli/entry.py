@@ -13,6 +13,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from registry.db.engine import Catalog
 
 
 class _Fallback(Exception):
@@ -61,11 +65,11 @@ def fast_check(argv: Sequence[str]) -> int | None:
     from registry.config import load_settings, scrub
     from registry.errors import ModelregError
 
-    catalogs: list[object] = []
+    catalogs: list[Catalog] = []
     try:
         settings = load_settings(database_url=glob.db, policy_dirs=glob.policies or None)
 
-        def open_full() -> object:
+        def open_full() -> Catalog:
             from registry.db.engine import open_catalog
 
             catalogs.append(open_catalog(settings))
@@ -79,7 +83,7 @@ def fast_check(argv: Sequence[str]) -> int | None:
         return exc.exit_code
     finally:
         for cat in catalogs:
-            cat.dispose()  # type: ignore[attr-defined]
+            cat.dispose()
 
 
 def main() -> None:

@@ -3,19 +3,22 @@ organisation's own directories)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from registry.cli.context import state
 from registry.cli.output import emit
 
+if TYPE_CHECKING:
+    from registry.compliance.policies import PolicySet
+
 app = typer.Typer(help="Show the license policies the checks apply.", no_args_is_help=True)
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
-def _policies(ctx: typer.Context):  # type: ignore[no-untyped-def]
+def _policies(ctx: typer.Context) -> PolicySet:
     from registry.compliance.policies import load_policies
 
     return load_policies(state(ctx).settings().policy_dirs.value)

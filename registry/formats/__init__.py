@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
-from registry.compliance.model import CheckResult
+from registry.compliance.model import CheckResult, Finding
 
 
 class CheckFormat(StrEnum):
@@ -55,15 +55,15 @@ def summary_counts(results: Sequence[CheckResult]) -> dict[str, int]:
     return counts
 
 
-def sorted_findings(result: CheckResult) -> list[tuple[str, list[object]]]:
+def sorted_findings(result: CheckResult) -> list[tuple[str, list[Finding]]]:
     """Findings grouped by license, failing groups first, fail/review/pass/n-a within."""
     rank = {"fail": 0, "review": 1, "pass": 2, "n/a": 3}
-    groups: dict[str, list[object]] = {}
+    groups: dict[str, list[Finding]] = {}
     for f in result.findings:
         groups.setdefault(f.license, []).append(f)
     ordered = []
     for lic, fs in groups.items():
-        fs.sort(key=lambda f: rank[f.status])  # type: ignore[attr-defined]
-        ordered.append((min(rank[f.status] for f in fs), lic, fs))  # type: ignore[attr-defined]
-    ordered.sort(key=lambda t: (t[0],))
+        fs.sort(key=lambda f: rank[f.status])
+        ordered.append((min(rank[f.status] for f in fs), lic, fs))
+    ordered.sort(key=lambda t: t[0])
     return [(lic, fs) for _, lic, fs in ordered]
