@@ -1,8 +1,8 @@
 """Property: adding an ancestor never turns a failing check into a passing one.
 
-Lineages are random DAGs stored in a real SQLite catalog and resolved by the production
-recursive CTE; the organisation and usage are random too. The one exception the licenses
-themselves make: a model distilled from a Llama 2/3 teacher becomes exempt from
+Lineages are random DAGs stored in a real catalog (SQLite and PostgreSQL) and resolved by
+the production recursive CTE; the organisation and usage are random too. The one exception
+the licenses themselves make: a model distilled from a Llama 2/3 teacher becomes exempt from
 ``improve-other-llm`` when it gains a non-distill ancestor under that same license
 (it is then itself a derivative of that license's models). That finding is excluded when
 the added ancestor carries the license in question; everything else must stay failing.
@@ -10,7 +10,7 @@ the added ancestor carries the license in question; everything else must stay fa
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,14 +43,26 @@ RELATIONS = ["finetune", "adapter", "quantized", "merge", "distill"]
 MONTHS = ["2023-06", "2024-03", "2024-06", "2024-08", "2024-11", "2025-03"]
 
 
-@pytest.fixture(scope="module")
-def template() -> Iterator[Path]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def catalog_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """One migrated catalog per database for the whole module (examples reuse it)."""
     from registry.db.migrate import upgrade
+    from tests.conftest import pg_create_database, pg_drop_database
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "catalog.db"
-        upgrade(f"sqlite:///{path}")
-        yield path
+    if request.param == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'catalog.db'}"
+            upgrade(url)
+            yield url
+        return
+    name, url = pg_create_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        pg_drop_database(name)
 
 
 @pytest.fixture(scope="module")
@@ -86,30 +98,31 @@ contexts = st.fixed_dictionaries(
 )
 
 
-def _store(
-    path: Path, licenses: list[str], edges: list[tuple[int, int, str]], vision: bool
-) -> None:
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("DELETE FROM lineage_edges")
-        conn.execute("DELETE FROM variants")
+def _store(url: str, licenses: list[str], edges: list[tuple[int, int, str]], vision: bool) -> None:
+    db = RawDB(url)
+    try:
+        db.execute("DELETE FROM lineage_edges")
+        db.execute("DELETE FROM variants")
+        when = db.timestamp_param(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         for i, lic in enumerate(licenses):
-            mods = '["text", "vision"]' if vision and i == 0 else '["text"]'
-            conn.execute(
+            mods = ["text", "vision"] if vision and i == 0 else ["text"]
+            db.execute(
                 "INSERT INTO variants (id, name, license_id, modalities, total_bytes, created_at) "
-                "VALUES (?, ?, ?, ?, 0, '2026-01-01 00:00:00.000000')",
-                (i + 1, f"v{i}", lic, mods),
+                "VALUES (?, ?, ?, ?, 0, ?)",
+                (i + 1, f"v{i}", lic, db.json_param(mods), when),
             )
         for child, parent, rel in edges:
-            conn.execute(
+            db.execute(
                 "INSERT INTO lineage_edges (child_id, parent_id, relation) VALUES (?, ?, ?)",
                 (child + 1, parent + 1, rel),
             )
-    conn.close()
+        db.commit()
+    finally:
+        db.close()
 
 
-def _failing(path: Path, policies: PolicySet, ctx: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
-    db = RawDB(f"sqlite:///{path}")
+def _failing(url: str, policies: PolicySet, ctx: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    db = RawDB(url)
     try:
         _vid, model = model_facts(db, "v0", policies)
     finally:
@@ -150,22 +163,22 @@ def _reachable(n: int, edges: list[tuple[int, int, str]]) -> list[int]:
 )
 @given(lineage=lineages, ctx=contexts, data=st.data())
 def test_adding_an_ancestor_never_turns_failing_into_passing(
-    template: Path,
+    catalog_url: str,
     policies: PolicySet,
     lineage: tuple,
     ctx: dict,
     data: st.DataObject,  # type: ignore[type-arg]
 ) -> None:
     licenses, edges = lineage
-    _store(template, licenses, edges, ctx["vision"])
-    before = _failing(template, policies, ctx)
+    _store(catalog_url, licenses, edges, ctx["vision"])
+    before = _failing(catalog_url, policies, ctx)
 
     new_license = data.draw(st.sampled_from(LICENSES), label="new ancestor's license")
     attach = data.draw(st.sampled_from(_reachable(len(licenses), edges)), label="attached to")
     relation = data.draw(st.sampled_from(RELATIONS), label="relation")
     new = len(licenses)
-    _store(template, [*licenses, new_license], [*edges, (attach, new, relation)], ctx["vision"])
-    after = _failing(template, policies, ctx)
+    _store(catalog_url, [*licenses, new_license], [*edges, (attach, new, relation)], ctx["vision"])
+    after = _failing(catalog_url, policies, ctx)
 
     exempt = {("improve-other-llm", new_license)}
     assert before - exempt <= after
