@@ -1,7 +1,7 @@
 """smoke: one row per smoke run (device, versions, timings, tokens, fingerprint)
 
 Revision ID: 0004_smoke_runs
-Revises: 0001_catalog
+Revises: 0003_compliance
 Create Date: 2026-11-26 14:45:23.308217
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_smoke_runs"
-down_revision = "0001_catalog"
+down_revision = "0003_compliance"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,13 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
+from registry.db.models.compliance import (
+    CheckRecord,
+    Deployment,
+    Grant,
+    MonthlyActiveUsers,
+    Organisation,
+)
 from registry.db.models.variants import (
     RELATIONS,
     LineageEdge,
@@ -14,6 +21,12 @@ __all__ = [
     "RUN_STATUSES",
     "LineageEdge",
     "SmokeRun",
+    "CheckRecord",
+    "Deployment",
+    "Grant",
+    "LineageEdge",
+    "MonthlyActiveUsers",
+    "Organisation",
     "UnresolvedParent",
     "Variant",
     "VariantFile",
