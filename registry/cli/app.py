@@ -20,9 +20,9 @@ from registry.cli import db as db_cmd
 from registry.cli import deploy as deploy_cmd
 from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
-from registry.cli import smoke as smoke_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
 from registry.cli.context import CliState, state

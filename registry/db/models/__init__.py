@@ -1,6 +1,5 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
-from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.compliance import (
     CheckRecord,
     Deployment,
@@ -8,6 +7,7 @@ from registry.db.models.compliance import (
     MonthlyActiveUsers,
     Organisation,
 )
+from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.variants import (
     RELATIONS,
     LineageEdge,
@@ -19,14 +19,13 @@ from registry.db.models.variants import (
 __all__ = [
     "RELATIONS",
     "RUN_STATUSES",
-    "LineageEdge",
-    "SmokeRun",
     "CheckRecord",
     "Deployment",
     "Grant",
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "SmokeRun",
     "UnresolvedParent",
     "Variant",
     "VariantFile",
