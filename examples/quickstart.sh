@@ -13,3 +13,14 @@ modelreg add "$demo/acme-chat-apache" --name acme-chat-apache
 modelreg list
 modelreg tree acme-chat-q4
 modelreg verify --all
+
+# License compliance: an organisation, its monthly active users in the month Llama 2's
+# release date measures (June 2023), then one failing and one passing check.
+modelreg org add acme --country US 2>/dev/null || true   # a second run finds it registered
+modelreg org mau acme --month 2023-06 --users 1200000
+echo "--- acme-chat-apache claims apache-2.0 over a Llama 2 base; distributing it must fail (exit 1):"
+status=0
+modelreg check acme-chat-apache --org acme --use distribute || status=$?
+if [ "$status" -ne 1 ]; then echo "expected exit 1, got $status" >&2; exit 1; fi
+echo "--- acme-chat-q4 used internally as a code assistant is compliant (exit 0):"
+modelreg check acme-chat-q4 --org acme --use internal --purpose code-assistant

@@ -1,6 +1,6 @@
 """``python -m registry`` runs the same CLI as the ``modelreg`` console script."""
 
-from registry.cli.app import main
+from registry.cli.entry import main
 
 if __name__ == "__main__":
     main()

@@ -1,1 +1,2 @@
-"""The service layer over the catalog: variants, lineage, registration of checkpoints."""
+"""The service layer over the catalog: variants, lineage, registration of checkpoints,
+organisations and deployments."""

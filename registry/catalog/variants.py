@@ -180,4 +180,12 @@ def remove_variant(session: Session, name: str) -> None:
             f"{name!r} has {children} child variant(s); remove them first",
             hint="`modelreg tree NAME` shows them",
         )
+    from registry.catalog.deployments import deployments_of
+
+    deployed = deployments_of(session, variant.id)
+    if deployed:
+        raise LineageError(
+            f"{name!r} is used by deployment(s) {', '.join(deployed)}; remove them first",
+            hint="`modelreg deploy rm NAME`",
+        )
     session.execute(delete(Variant).where(Variant.id == variant.id))

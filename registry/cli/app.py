@@ -14,10 +14,15 @@ import typer
 from typer.core import TyperGroup
 
 from registry import __version__
+from registry.cli import check as check_cmd
 from registry.cli import config as config_cmd
 from registry.cli import db as db_cmd
+from registry.cli import deploy as deploy_cmd
 from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
+from registry.cli import org as org_cmd
+from registry.cli import policy as policy_cmd
+from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
 from registry.cli.context import CliState, state
@@ -97,6 +102,11 @@ verify_cmd.register(app)
 hub_cmd.register(app)
 export_cmd.register(app)
 config_cmd.register(app)
+smoke_cmd.register(app)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(deploy_cmd.app, name="deploy")
+check_cmd.register(app)
 
 
 def main() -> None:

@@ -52,6 +52,8 @@ def test_quick_start_runs_offline_on_the_default_catalog(
     assert "acme-chat-q4" in run.stdout
     assert "quantized of acme-chat" in run.stdout
     assert "verified" in run.stdout
+    assert "verdict: non_compliant" in run.stdout  # the laundering fine-tune, distributed
+    assert "verdict: compliant" in run.stdout  # the quantized chat model, used internally
     assert (isolated_home / "data" / "modelreg" / "catalog.db").is_file()
     again = subprocess.run(
         ["bash", str(REPO / "examples" / "quickstart.sh"), str(tmp_path / "demo2")],

@@ -1,5 +1,13 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
+from registry.db.models.compliance import (
+    CheckRecord,
+    Deployment,
+    Grant,
+    MonthlyActiveUsers,
+    Organisation,
+)
+from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
 from registry.db.models.variants import (
     RELATIONS,
@@ -11,8 +19,15 @@ from registry.db.models.variants import (
 
 __all__ = [
     "RELATIONS",
-    "FileInfo",
+    "RUN_STATUSES",
+    "CheckRecord",
+    "Deployment",
+    "Grant",
     "LineageEdge",
+    "MonthlyActiveUsers",
+    "Organisation",
+    "SmokeRun",
+    "FileInfo",
     "TensorRecord",
     "UnresolvedParent",
     "Variant",

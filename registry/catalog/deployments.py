@@ -1,0 +1,105 @@
+"""Deployments: a named use of a variant by an organisation (what ``check --all`` checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.catalog.orgs import get_org
+from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
+from registry.db.models.compliance import Deployment, Organisation
+from registry.db.models.variants import Variant
+from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+
+
+def _variant(session: Session, name: str) -> Variant:
+    variant = session.scalar(select(Variant).where(Variant.name == name))
+    if variant is None:
+        raise NotFoundError(f"no variant named {name!r}")
+    return variant
+
+
+def add_deployment(
+    session: Session,
+    name: str,
+    *,
+    model: str,
+    org: str,
+    use: str,
+    public_name: str | None = None,
+    purposes: Sequence[str] = (),
+    attestations: Sequence[str] = (),
+    end_user: bool = False,
+    by: str | None = None,
+) -> Deployment:
+    """Register a deployment; every word is validated before anything is written."""
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("a deployment needs a name")
+    use = validate_use(use)
+    slugs = validate_purposes(purposes)
+    kinds = validate_attestations(attestations)
+    if session.scalar(select(Deployment.id).where(Deployment.name == name)) is not None:
+        raise AlreadyExistsError(f"deployment {name!r} already exists")
+    variant = _variant(session, model)
+    organisation = get_org(session, org)
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    dep = Deployment(
+        name=name,
+        variant_id=variant.id,
+        org_id=organisation.id,
+        use=use,
+        public_name=public_name,
+        purposes=list(slugs),
+        attestations=[{"kind": k, "by": by or "", "at": at} for k in kinds],
+        end_user=end_user,
+        created_by=by,
+    )
+    session.add(dep)
+    session.flush()
+    return dep
+
+
+def deployments_of(session: Session, variant_id: int) -> list[str]:
+    """Names of the deployments of a variant (a deployed variant cannot be removed)."""
+    return list(
+        session.scalars(
+            select(Deployment.name)
+            .where(Deployment.variant_id == variant_id)
+            .order_by(Deployment.name)
+        )
+    )
+
+
+def remove_deployment(session: Session, name: str) -> None:
+    dep = session.scalar(select(Deployment).where(Deployment.name == name))
+    if dep is None:
+        raise NotFoundError(f"no deployment named {name!r}")
+    session.delete(dep)
+    session.flush()
+
+
+def list_deployments(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Deployment, Variant.name, Organisation.name)
+        .join(Variant, Variant.id == Deployment.variant_id)
+        .join(Organisation, Organisation.id == Deployment.org_id)
+        .order_by(Deployment.name)
+    ).all()
+    return [
+        {
+            "name": d.name,
+            "model": vname,
+            "org": oname,
+            "use": d.use,
+            "public_name": d.public_name or vname,
+            "purposes": list(d.purposes),
+            "attestations": [a["kind"] for a in d.attestations],
+            "end_user": d.end_user,
+        }
+        for d, vname, oname in rows
+    ]

@@ -1,0 +1,158 @@
+"""The body of ``modelreg check``, free of typer so the console script can run it directly.
+
+typer (0.29) imports pydantic to coerce every parameter of every command, which costs more
+than half a second on a slow machine; :mod:`registry.cli.entry` therefore parses a plain
+``modelreg [--db URL] [--policies DIR]... check ...`` itself and calls :func:`execute`, and
+the typer command calls the same function. Either way the catalog is read through the raw
+driver (:mod:`registry.compliance.store`) without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+from registry.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from registry.compliance.model import CheckResult
+    from registry.compliance.store import RawDB
+    from registry.config import Settings
+
+FORMATS = ("table", "json", "sarif", "junit")
+
+
+@dataclass
+class CheckOptions:
+    variant: str | None = None
+    org: str | None = None
+    use: str | None = None
+    public_name: str | None = None
+    purposes: Sequence[str] = field(default_factory=list)
+    attest: Sequence[str] = field(default_factory=list)
+    end_user: bool = False
+    deployment: str | None = None
+    all: bool = False
+    history: str | None = None
+    format: str = "table"
+
+
+def raw_catalog(settings: Settings, open_full: Callable[[], object]) -> RawDB:
+    """A raw connection to a catalog at head; else the full path migrates or explains."""
+    from registry.compliance.store import open_raw
+    from registry.db.schema import HEAD_REVISION
+    from registry.errors import DatabaseError
+
+    url = settings.database_url.value
+    try:
+        return open_raw(url, HEAD_REVISION)
+    except DatabaseError:
+        open_full()  # migrates the default catalog, or raises the precise error
+        return open_raw(url, HEAD_REVISION)
+
+
+def render(fmt: str, results: list[CheckResult], many: bool) -> str:
+    from registry.formats import CHECK_RENDERERS, CheckFormat
+
+    if fmt == "table":
+        from registry.cli.check_table import render_table
+
+        return render_table(results, many)
+    return CHECK_RENDERERS[CheckFormat(fmt)](results, many)
+
+
+def _write(out: TextIO, text: str) -> None:
+    """Write to sys.stdout or sys.stderr as they are now (CliRunner swaps them)."""
+    out.write(text if text.endswith("\n") else text + "\n")
+    out.flush()
+
+
+def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], object]) -> int:
+    """Run the check(s), print the document on stdout, return the exit code (0, 1 or 3)."""
+    if opts.format not in FORMATS:
+        raise InvalidInputError(f"unknown format {opts.format!r}; use {', '.join(FORMATS)}")
+    modes = [opts.variant is not None, opts.deployment is not None, opts.all, opts.history]
+    if sum(1 for m in modes if m) != 1:
+        raise InvalidInputError("give exactly one of VARIANT, --deployment NAME, --all, --history")
+    if opts.history is not None:
+        return _history(opts, settings, open_full)
+    from registry.compliance.model import VERDICT_EXIT, worst_verdict
+    from registry.compliance.policies import load_policies
+    from registry.compliance.service import (
+        CheckRequest,
+        all_deployment_requests,
+        deployment_request,
+        os_user,
+        record_check,
+        run_check,
+    )
+
+    user = os_user()
+    requests: list[CheckRequest] = []
+    if opts.variant is not None:
+        org = opts.org or settings.default_org.value
+        if not org:
+            raise InvalidInputError("--org is required (or set default_org / MODELREG_ORG)")
+        if not opts.use:
+            raise InvalidInputError("--use is required: research, internal, service or distribute")
+        requests.append(
+            CheckRequest.make(
+                opts.variant,
+                org,
+                opts.use,
+                public_name=opts.public_name,
+                purposes=list(opts.purposes),
+                attest=list(opts.attest),
+                end_user=opts.end_user,
+                by=user,
+            )
+        )
+    elif opts.org or opts.use or opts.public_name or opts.purposes or opts.attest or opts.end_user:
+        raise InvalidInputError("--org/--use/... describe a VARIANT check, not a deployment")
+    policies = load_policies(settings.policy_dirs.value)
+    db = raw_catalog(settings, open_full)
+    try:
+        if opts.deployment is not None:
+            requests = [deployment_request(db, opts.deployment)]
+        elif opts.all:
+            requests = all_deployment_requests(db)
+        results = [run_check(db, policies, req) for req in requests]
+        for result in results:
+            record_check(db, result, user)
+    finally:
+        db.close()
+    _write(sys.stdout, render(opts.format, results, opts.all))
+    if opts.all:
+        from registry.formats import summary_counts
+
+        c = summary_counts(results)
+        _write(
+            sys.stderr,
+            f"{len(results)} deployment(s): {c['compliant']} compliant, "
+            f"{c['non_compliant']} non-compliant, {c['needs_review']} need review",
+        )
+    return VERDICT_EXIT[worst_verdict([r.verdict for r in results])]
+
+
+def _history(opts: CheckOptions, settings: Settings, open_full: Callable[[], object]) -> int:
+    from registry.compliance.service import history
+
+    if opts.format not in ("table", "json"):
+        raise InvalidInputError("--history prints table or json")
+    assert opts.history is not None
+    db = raw_catalog(settings, open_full)
+    try:
+        rows = history(db, opts.history)
+    finally:
+        db.close()
+    if opts.format == "json":
+        import json
+
+        _write(sys.stdout, json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    from registry.cli.check_table import render_history
+
+    _write(sys.stdout, render_history(opts.history, rows))
+    return 0

@@ -1,0 +1,159 @@
+"""``modelreg smoke``: load, check and generate with registered checkpoints, and record it.
+
+Exit codes: 0 every run passed; 1 a run failed or drifted (unless ``--accept-drift``);
+2 usage error; 4 the smoke extra is missing, the device is unusable, or (with nothing
+failed) a checkpoint was refused because it cannot fit in free memory.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from registry.cli.context import state
+from registry.cli.output import emit, say, stderr_console
+from registry.errors import EXIT_FINDING, EXIT_OK, EXIT_OPERATIONAL
+
+if TYPE_CHECKING:
+    from registry.smoke.service import RunReport
+
+
+class SmokeFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+class CountProgress:
+    """A bar counting checkpoints on stderr (a terminal only); one line per run otherwise."""
+
+    def __init__(self) -> None:
+        self._enabled = sys.stderr.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        if not self._enabled or not total:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=stderr_console(),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, amount: int) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, amount)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def line(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False)
+        else:
+            say(text)
+
+    def warn(self, message: str) -> None:
+        self.line(f"warning: {message}")
+
+
+def _line(report: RunReport) -> str:
+    res = report.result
+    text = f"smoke {report.name}: {report.status}"
+    if res is not None and res.load_seconds is not None and report.status != "fail":
+        text += f" (load {res.load_seconds:.2f} s"
+        if res.tokens_per_second is not None:
+            text += f", {res.tokens_per_second:.1f} tok/s"
+        text += ")"
+    return text + (f": {report.reason}" if report.reason else "")
+
+
+def smoke(
+    ctx: typer.Context,
+    variants: Annotated[
+        list[str] | None, typer.Argument(help="Variants to smoke-test.", show_default=False)
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Every variant whose content has not passed here yet."),
+    ] = False,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    dtype: Annotated[
+        str, typer.Option("--dtype", help="auto, float32, bfloat16 or float16.")
+    ] = "auto",
+    max_new_tokens: Annotated[
+        int, typer.Option("--max-new-tokens", help="Tokens to generate greedily.")
+    ] = 16,
+    prompt: Annotated[
+        str | None,
+        typer.Option("--prompt", help="Prompt text (checkpoints with a tokenizer)."),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Rerun content that already passed; start even if it may not fit."
+        ),
+    ] = False,
+    accept_drift: Annotated[
+        bool,
+        typer.Option("--accept-drift", help="Accept tokens that differ from the last pass."),
+    ] = False,
+    fmt: Annotated[SmokeFormat, typer.Option("--format", help="table or json.")] = (
+        SmokeFormat.table
+    ),
+) -> None:
+    """Load each checkpoint, check its logits are finite, generate greedily, record the run.
+
+    Loads from local files only (safetensors, never the network), refuses missing or
+    unexpected weights, loads an adapter onto its registered parent with peft, and reports
+    drift when the generated tokens differ from the last passing run on the same device
+    type and dtype. Needs the smoke extra: pip install 'modelreg[smoke]'.
+    Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory.
+    """
+    from registry.smoke.report import to_json, to_table
+    from registry.smoke.runner import SmokeOptions
+    from registry.smoke.service import SmokeRequest, run_smoke
+
+    request = SmokeRequest(
+        names=tuple(variants or ()),
+        all=all_,
+        device=device,
+        dtype=dtype,
+        options=SmokeOptions(max_new_tokens=max_new_tokens, prompt=prompt),
+        force=force,
+        accept_drift=accept_drift,
+    )
+    progress = CountProgress()
+    summary = run_smoke(
+        state(ctx).catalog(),
+        request,
+        progress=progress,
+        on_report=lambda r: progress.line(_line(r)),
+    )
+    if fmt is SmokeFormat.json:
+        emit(json.dumps(to_json(summary), indent=2))
+    else:
+        emit(to_table(summary))
+    if summary.count("fail") or summary.count("drift"):
+        raise typer.Exit(EXIT_FINDING)
+    if summary.count("refused"):
+        say(f"error: {summary.count('refused')} checkpoint(s) refused: not enough free memory")
+        raise typer.Exit(EXIT_OPERATIONAL)
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``smoke`` to the root app."""
+    app.command("smoke")(smoke)

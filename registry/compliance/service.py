@@ -1,0 +1,184 @@
+"""``check`` as a library call: validate the request, gather facts, evaluate, log it.
+
+Every check is stored in the check log with its inputs, findings, verdict, the digests of
+the policy files that judged it, the time and the OS user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.compliance.engine import evaluate
+from registry.compliance.facts import model_facts, org_facts
+from registry.compliance.model import CheckResult, Usage
+from registry.compliance.policies import PolicySet
+from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
+from registry.compliance.store import RawDB
+from registry.errors import NotFoundError
+
+
+def os_user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    model: str
+    org: str
+    use: str
+    public_name: str | None = None
+    purposes: tuple[str, ...] = ()
+    attestations: tuple[dict[str, str], ...] = ()
+    end_user: bool = False
+    deployment: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def make(
+        cls,
+        model: str,
+        org: str,
+        use: str,
+        *,
+        public_name: str | None = None,
+        purposes: tuple[str, ...] | list[str] = (),
+        attest: tuple[str, ...] | list[str] = (),
+        end_user: bool = False,
+        by: str | None = None,
+    ) -> CheckRequest:
+        """Validate words from the command line; attestations are recorded as by/at now."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        kinds = validate_attestations(attest)
+        return cls(
+            model=model,
+            org=org,
+            use=validate_use(use),
+            public_name=public_name,
+            purposes=validate_purposes(purposes),
+            attestations=tuple({"kind": k, "by": by or "", "at": at} for k in kinds),
+            end_user=end_user,
+        )
+
+
+def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
+    """Evaluate one request against the catalog (no write)."""
+    _vid, model = model_facts(db, req.model, policies)
+    months = sorted(
+        {
+            p.measured_month
+            for p in policies.policies.values()
+            if p.measured_month and "mau-threshold" in p.rules
+        }
+    )
+    org = org_facts(db, req.org, months)
+    usage = Usage(
+        use=req.use,
+        public_name=req.public_name or req.model,
+        purposes=req.purposes,
+        attestations=tuple(a["kind"] for a in req.attestations),
+        end_user=req.end_user,
+    )
+    inputs = {
+        "model": req.model,
+        "org": req.org,
+        "use": req.use,
+        "public_name": usage.public_name,
+        "purposes": list(req.purposes),
+        "attestations": [dict(a) for a in req.attestations],
+        "end_user": req.end_user,
+        "deployment": req.deployment,
+        "country": org.country,
+        "family": list(org.family),
+        "modalities": list(model.modalities),
+        "evidence_files": [
+            n for n, _ in model.evidence.notice_texts + model.evidence.license_texts
+        ],
+    }
+    return evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
+
+
+def record_check(db: RawDB, result: CheckResult, user: str | None) -> None:
+    """Append the check to the check log (its own short transaction)."""
+    db.execute(
+        "INSERT INTO check_log (checked_at, os_user, variant_name, org_name, use, "
+        "deployment_name, verdict, inputs, findings, policy_digests) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            db.timestamp_param(dt.datetime.now(dt.UTC)),
+            user,
+            result.model,
+            result.org,
+            result.use,
+            result.deployment,
+            result.verdict,
+            db.json_param(result.inputs),
+            db.json_param([f.to_dict() for f in result.findings]),
+            db.json_param(result.policy_digests),
+        ),
+    )
+    db.commit()
+
+
+_DEPLOYMENT_SQL = """
+SELECT d.name, v.name, o.name, d.use, d.public_name, d.purposes, d.attestations, d.end_user
+FROM deployments d JOIN variants v ON v.id = d.variant_id JOIN organisations o ON o.id = d.org_id
+"""
+
+
+def _request_from_row(db: RawDB, row: tuple[Any, ...]) -> CheckRequest:
+    name, model, org, use, public_name, purposes, attestations, end_user = row
+    return CheckRequest(
+        model=str(model),
+        org=str(org),
+        use=str(use),
+        public_name=public_name,
+        purposes=tuple(db.json_value(purposes) or ()),
+        attestations=tuple(db.json_value(attestations) or ()),
+        end_user=bool(end_user),
+        deployment=str(name),
+    )
+
+
+def deployment_request(db: RawDB, name: str) -> CheckRequest:
+    rows = db.rows(_DEPLOYMENT_SQL + " WHERE d.name = ?", (name,))
+    if not rows:
+        raise NotFoundError(f"no deployment named {name!r}")
+    return _request_from_row(db, rows[0])
+
+
+def all_deployment_requests(db: RawDB) -> list[CheckRequest]:
+    return [_request_from_row(db, r) for r in db.rows(_DEPLOYMENT_SQL + " ORDER BY d.name")]
+
+
+def history(db: RawDB, variant: str) -> list[dict[str, Any]]:
+    """The check log of a variant, oldest first."""
+    out = []
+    for row in db.rows(
+        "SELECT id, checked_at, os_user, org_name, use, deployment_name, verdict, inputs, "
+        "findings, policy_digests FROM check_log WHERE variant_name = ? ORDER BY checked_at, id",
+        (variant,),
+    ):
+        cid, at, user, org, use, dep, verdict, inputs, findings, digests = row
+        out.append(
+            {
+                "id": int(cid),
+                "checked_at": db.timestamp_value(at).isoformat(),
+                "os_user": user,
+                "model": variant,
+                "org": org,
+                "use": use,
+                "deployment": dep,
+                "verdict": verdict,
+                "inputs": db.json_value(inputs),
+                "findings": db.json_value(findings),
+                "policy_digests": db.json_value(digests),
+            }
+        )
+    return out
