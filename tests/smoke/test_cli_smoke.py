@@ -108,8 +108,9 @@ def test_corrupted_checkpoints_fail_with_one_line_and_are_recorded(
     builders.register(cli, "good", copy_ckpt("tok", "good"))
     for kind, corrupt in builders.CORRUPTIONS.items():
         path = copy_ckpt("tok", kind)
-        corrupt(path)
+        # registered first, damaged after: `add` refuses a truncated safetensors file
         builders.register(cli, kind, path)
+        corrupt(path)
         names.append(kind)
     res = cli("smoke", *names, "--device", "cpu", "--max-new-tokens", "3", "--format", "json")
     assert res.exit_code == 1, res.stderr
