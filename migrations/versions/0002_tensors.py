@@ -1,7 +1,7 @@
 """tensors: per-tensor digests, file format and stats, content digest
 
 Revision ID: 0002_tensors
-Revises: 0004_smoke_runs
+Revises: 0001_catalog
 Create Date: 2026-11-26 14:50:04.770709
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_tensors"
-down_revision = "0004_smoke_runs"
+down_revision = "0001_catalog"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """compliance: organisations, MAU, grants, deployments, check log
 
 Revision ID: 0003_compliance
-Revises: 0001_catalog
+Revises: 0002_tensors
 Create Date: 2026-11-26 14:47:50.886205
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_compliance"
-down_revision = "0001_catalog"
+down_revision = "0002_tensors"
 branch_labels = None
 depends_on = None
 

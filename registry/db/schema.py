@@ -3,4 +3,4 @@
 A test asserts that this equals the head of ``migrations/versions``.
 """
 
-HEAD_REVISION = "0002_tensors"
+HEAD_REVISION = "0004_smoke_runs"
