@@ -1,12 +1,13 @@
-"""``modelreg check`` on a large catalog: a lineage N generations deep among M variants.
+"""``check``, ``show`` and ``list`` on a large catalog: a lineage N deep among M variants.
 
     python bench/catalog_scale.py                       # 20,000 variants, 1,000 deep, SQLite
     python bench/catalog_scale.py --full                # 100,000 variants (the DESIGN target)
     python bench/catalog_scale.py --full --postgres postgresql://postgres@127.0.0.1/postgres
 
 Builds the catalog through the library (the ORM models, bulk inserts, migrated by Alembic),
-then times the CLI as a subprocess: median wall time of ``modelreg check`` on the deepest
-variant, against ``python -c pass`` measured in the same run. Target: ≤ 0.8 s.
+then times the CLI as a subprocess: median wall time of ``modelreg check`` and ``show`` on
+the deepest variant and of ``list``, against ``python -c pass`` measured in the same run.
+Target: ≤ 0.8 s each.
 With ``--postgres ADMIN_URL`` a scratch database is created there, used, and dropped.
 """
 
@@ -152,12 +153,20 @@ def main() -> None:
             "json",
         ]
         python, _ = median_seconds([sys.executable, "-c", "pass"], args.runs)
-        took, rc = median_seconds(check, args.runs)
-        print(f"python -c pass            {python:.3f} s (median of {args.runs})")
-        print(f"modelreg check (deepest)  {took:.3f} s (exit {rc})")
-        print(f"overhead over python      {took - python:.3f} s")
-        verdict = "met" if took <= TARGET_S else "MISSED"
-        print(f"target {TARGET_S} s: {verdict} ({took / TARGET_S:.2f} of it)")
+        print(f"python -c pass              {python:.3f} s (median of {args.runs})")
+        commands = {
+            "modelreg check (deepest)": check,
+            "modelreg show (deepest)": [*cli, "--db", url, "show", deepest],
+            "modelreg list": [*cli, "--db", url, "list"],
+            "modelreg list --format json": [*cli, "--db", url, "list", "--format", "json"],
+        }
+        for label, cmd in commands.items():
+            took, rc = median_seconds(cmd, args.runs)
+            verdict = "met" if took <= TARGET_S else "MISSED"
+            print(
+                f"{label:<27} {took:.3f} s (exit {rc}); over python {took - python:.3f} s; "
+                f"target {TARGET_S} s {verdict} ({took / TARGET_S:.2f} of it)"
+            )
     finally:
         if pg_name and args.postgres:
             pg_drop(args.postgres, pg_name)

@@ -38,6 +38,21 @@ def iter_summaries(reader: Reader) -> Iterator[dict[str, Any]]:
         yield _summary(row)
 
 
+def table_rows(reader: Reader) -> list[tuple[str, str, str, str, int]]:
+    """(name, license, architecture, modalities, bytes) of every variant, for the table view.
+
+    Plain tuples straight from the cursor: on 100,000 variants this is several times faster
+    than building the JSON-ready dictionaries.
+    """
+    return [
+        (name, lic, arch or "-", ",".join(as_list(mods)), int(size or 0))
+        for name, lic, arch, mods, size in reader.rows(
+            "SELECT name, license_id, architecture, modalities, total_bytes "
+            "FROM variants ORDER BY name"
+        )
+    ]
+
+
 def variant_row(reader: Reader, name: str) -> Sequence[Any]:
     row = reader.row(f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE name = :name", {"name": name})
     if row is None:

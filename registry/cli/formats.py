@@ -18,7 +18,7 @@ def to_json(data: Any) -> str:
 
 
 def to_json_lines_array(rows: Iterable[Any]) -> str:
-    """A JSON array with one compact object per line (C encoder: fast on 100,000 rows)."""
+    """A JSON array with one compact object per line (C encoder for each row)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
     body = ",\n".join(encode(r) for r in rows)
     return f"[\n{body}\n]" if body else "[]"
@@ -37,11 +37,10 @@ def human_bytes(n: int) -> str:
 
 def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns separated by two spaces (fast on 100,000 rows; no rich)."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        for i, cell in enumerate(row):
-            if len(cell) > widths[i]:
-                widths[i] = len(cell)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    widths = [
+        max(len(h), max(map(len, col), default=0)) for h, col in zip(header, columns, strict=True)
+    ]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
     lines = [fmt.format(*header).rstrip()]
     lines.extend(fmt.format(*row).rstrip() for row in rows)

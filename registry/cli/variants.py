@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.catalog_views import render_show
 from registry.cli.context import state
 from registry.cli.formats import (
     ListFormat,
     human_bytes,
-    plain_table,
     to_json,
-    to_json_lines_array,
 )
 from registry.cli.output import RichByteProgress, emit, say, stdout_console
 
@@ -102,26 +101,13 @@ def add(
 
 def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
     """List every registered variant."""
-    from registry.catalog.describe import iter_summaries
+    from registry.cli.catalog_views import render_list
 
-    rows = iter_summaries(state(ctx).reader())
-    if fmt is ListFormat.json:
-        emit(to_json_lines_array(rows))
-        return
-    table = [
-        (
-            r["name"],
-            r["license"],
-            r["architecture"] or "-",
-            ",".join(r["modalities"]),
-            human_bytes(r["total_bytes"]),
-        )
-        for r in rows
-    ]
-    if not table:
+    text = render_list(state(ctx).reader(), as_json=fmt is ListFormat.json)
+    if text is None:
         say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
         return
-    emit(plain_table(("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE"), table))
+    emit(text)
 
 
 def show(
@@ -130,32 +116,8 @@ def show(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Show one variant: license, lineage, files and digests."""
-    from registry.catalog.describe import describe
 
-    data = describe(state(ctx).reader(), name)
-    if fmt is ListFormat.json:
-        emit(to_json(data))
-        return
-    lines = [f"name:           {data['name']}"]
-    lic = data["license"] + (f" ({data['license_name']})" if data["license_name"] else "")
-    lines.append(f"license:        {lic}")
-    for key in ("architecture", "parameter_count", "source", "created_by", "created_at"):
-        value = data.get(key)
-        lines.append(f"{key + ':':<16}{value if value is not None else '-'}")
-    if data.get("content_digest"):
-        lines.append(f"content:        {data['content_digest']}")
-    lines.append(f"modalities:     {', '.join(data['modalities'])}")
-    for p in data["parents"]:
-        lines.append(f"parent:         {p['name']} ({p['relation']})")
-    for u in data["unresolved_parents"]:
-        lines.append(f"parent:         {u['reference']} ({u['relation']}, unresolved)")
-    for c in data["children"]:
-        lines.append(f"child:          {c['name']} ({c['relation']})")
-    lines.append(f"files:          {len(data['files'])} ({human_bytes(data['total_bytes'])})")
-    for f in data["files"]:
-        digest = f["sha256"] or f"git:{f['git_oid']}"
-        lines.append(f"  {digest}  {human_bytes(f['size']):>10}  {f['path']}")
-    emit("\n".join(lines))
+    emit(render_show(state(ctx).reader(), name, as_json=fmt is ListFormat.json))
 
 
 def tree(

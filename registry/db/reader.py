@@ -41,9 +41,9 @@ class Reader:
         try:
             cur = self._conn.cursor()
             cur.execute(self._sql(sql), params or {})
-            result = cur.fetchall()
+            result: list[Sequence[Any]] = cur.fetchall()
             cur.close()
-            return list(result)
+            return result
         except Exception as exc:
             raise _database_error(exc, self.url) from None
 
