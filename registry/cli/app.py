@@ -4,8 +4,6 @@ Every ``ModelregError`` raised below becomes one line on stderr and its exit cod
 here prints a traceback for a user error or a database password.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """``modelreg config show|path``: the effective settings and where each one came from."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``modelreg db``: migrate and inspect the catalog's schema."""
 
-from __future__ import annotations
-
 import typer
 
 from registry.cli.context import state

@@ -1,7 +1,5 @@
 """``modelreg deploy add|list``: named uses of a model that ``check --all`` re-checks."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

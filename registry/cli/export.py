@@ -1,7 +1,5 @@
 """``modelreg export``: a bill of materials for one variant (CycloneDX 1.6 ML-BOM)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``modelreg scan``: register the model snapshots of a local Hugging Face cache."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``modelreg org add|mau|grant|list|show``: licensees, their MAU per month, their grants."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,13 +1,10 @@
 """``modelreg add|list|show|tree|link|rm``: register variants and inspect the catalog."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from registry.cli.catalog_views import render_show
 from registry.cli.context import state
 from registry.cli.formats import (
     ListFormat,
@@ -117,6 +114,8 @@ def show(
 ) -> None:
     """Show one variant: license, lineage, files and digests."""
 
+    from registry.cli.catalog_views import render_show
+
     emit(render_show(state(ctx).reader(), name, as_json=fmt is ListFormat.json))
 
 
@@ -143,7 +142,7 @@ def render_tree(data: dict[str, Any]) -> str:
     class Tree(RichTree):
         """A rich tree whose labels are plain text (names may contain brackets)."""
 
-        def add(self, label: Any, **kwargs: Any) -> Tree:  # type: ignore[override]
+        def add(self, label: Any, **kwargs: Any) -> "Tree":  # type: ignore[override]
             node = Tree(escape(str(label)), **kwargs)
             self.children.append(node)
             return node

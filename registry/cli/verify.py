@@ -1,7 +1,5 @@
 """``modelreg verify``: prove the bytes on disk are the bytes registered."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

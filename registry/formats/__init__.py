@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from registry.compliance.model import CheckResult, Finding
+if TYPE_CHECKING:  # annotations only: keeps `modelreg --help` from importing the engine
+    from registry.compliance.model import CheckResult, Finding
 
 
 class CheckFormat(StrEnum):
@@ -20,7 +22,7 @@ class CheckFormat(StrEnum):
     junit = "junit"
 
 
-CheckRenderer = Callable[[Sequence[CheckResult], bool], str]
+CheckRenderer = Callable[[Sequence["CheckResult"], bool], str]
 
 
 def _json(results: Sequence[CheckResult], many: bool) -> str:
