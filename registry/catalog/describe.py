@@ -14,9 +14,12 @@ from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQ
 from registry.db.reader import Reader, as_dict, as_list, iso_utc
 from registry.errors import NotFoundError
 
-_SUMMARY_COLUMNS = "id, name, license_id, architecture, modalities, total_bytes, created_at"
+# CAST(... AS TEXT): psycopg would decode the JSON of every row; as_list decodes and caches.
+_SUMMARY_COLUMNS = (
+    "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at"
+)
 _VARIANT_COLUMNS = (
-    "id, name, license_id, architecture, modalities, total_bytes, created_at, "
+    "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at, "
     "license_name, source_uri, parameter_count, created_by, content_digest"
 )
 
@@ -47,7 +50,7 @@ def table_rows(reader: Reader) -> list[tuple[str, str, str, str, int]]:
     return [
         (name, lic, arch or "-", ",".join(as_list(mods)), int(size or 0))
         for name, lic, arch, mods, size in reader.rows(
-            "SELECT name, license_id, architecture, modalities, total_bytes "
+            "SELECT name, license_id, architecture, CAST(modalities AS TEXT), total_bytes "
             "FROM variants ORDER BY name"
         )
     ]
