@@ -35,35 +35,23 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
-class RichByteProgress:
-    """A bytes/s progress bar on stderr, shown only when stderr is a terminal."""
+class RichProgress:
+    """A progress bar on stderr, shown only when stderr is a terminal; subclasses pick columns."""
 
     def __init__(self) -> None:
         self._enabled = sys.stderr.isatty()
         self._progress: Progress | None = None
         self._task: Any = None
 
+    def _columns(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
     def start(self, description: str, total: int | None) -> None:
         if not self._enabled:
             return
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
+        from rich.progress import Progress
 
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=stderr_console(),
-            transient=True,
-        )
+        self._progress = Progress(*self._columns(), console=stderr_console(), transient=True)
         self._progress.start()
         self._task = self._progress.add_task(description, total=total)
 
@@ -76,8 +64,33 @@ class RichByteProgress:
             self._progress.stop()
             self._progress = None
 
-    def warn(self, message: str) -> None:
+    def line(self, text: str) -> None:
+        """A message above the bar while it runs, else a plain line on stderr."""
         if self._progress is not None:
-            self._progress.console.print(f"warning: {message}", markup=False)
+            self._progress.console.print(text, markup=False, highlight=False)
         else:
-            say(f"warning: {message}")
+            say(text)
+
+    def warn(self, message: str) -> None:
+        self.line(f"warning: {message}")
+
+
+class RichByteProgress(RichProgress):
+    """Bytes, bytes/s and time left: for hashing."""
+
+    def _columns(self) -> tuple[Any, ...]:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        return (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import enum
 import json
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from registry.cli.context import state
-from registry.cli.output import emit, say, stderr_console
+from registry.cli.output import RichProgress, emit, say
 from registry.errors import EXIT_FINDING, EXIT_OK, EXIT_OPERATIONAL
 
 if TYPE_CHECKING:
@@ -27,46 +26,17 @@ class SmokeFormat(enum.StrEnum):
     json = "json"
 
 
-class CountProgress:
+class CountProgress(RichProgress):
     """A bar counting checkpoints on stderr (a terminal only); one line per run otherwise."""
 
-    def __init__(self) -> None:
-        self._enabled = sys.stderr.isatty()
-        self._progress: Any = None
-        self._task: Any = None
+    def _columns(self) -> tuple[Any, ...]:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+
+        return (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
 
     def start(self, description: str, total: int | None) -> None:
-        if not self._enabled or not total:
-            return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=stderr_console(),
-            transient=True,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task(description, total=total)
-
-    def advance(self, amount: int) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task, amount)
-
-    def finish(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-    def line(self, text: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(text, markup=False, highlight=False)
-        else:
-            say(text)
-
-    def warn(self, message: str) -> None:
-        self.line(f"warning: {message}")
+        if total:
+            super().start(description, total)
 
 
 def _line(report: RunReport) -> str:
