@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from registry.catalog import licenses
 from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
-from registry.checkpoints import CheckpointManifest, config_json, inspect_checkpoint
+from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
+from registry.checkpoints.manifest import ModelCard
 from registry.db.engine import Catalog
 from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, InvalidInputError
@@ -38,14 +41,35 @@ class ParentSpec:
         return cls(raw.strip(), "finetune")
 
 
-def infer_relation(manifest: CheckpointManifest, n_bases: int) -> str:
+def infer_relation(files: Sequence[FileEntry], n_bases: int) -> str:
     """What the Hub infers when a card names bases but no ``base_model_relation``."""
-    names = {Path(f.path).name for f in manifest.files}
+    names = {Path(f.path).name for f in files}
     if "adapter_config.json" in names:
         return "adapter"
     if any(n.endswith(".gguf") for n in names):
         return "quantized"
     return "merge" if n_bases > 1 else "finetune"
+
+
+def card_license(card: ModelCard | None) -> tuple[str, str | None]:
+    """(license id, raw license name) from a model card, or ``unknown`` without one."""
+    return licenses.license_from_card(
+        card.license if card else None, card.license_name if card else None
+    )
+
+
+def card_lineage(
+    session: Session,
+    parents: Sequence[ParentSpec],
+    card: ModelCard | None,
+    files: Sequence[FileEntry],
+    progress: Progress,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(resolved, unresolved) parents: the explicit ones, else the card's base models."""
+    if parents or not card or not card.base_models:
+        return [(p.name, p.relation) for p in parents], []
+    relation = card.base_model_relation or infer_relation(files, len(card.base_models))
+    return link_bases(session, card.base_models, check_relation(relation), progress)
 
 
 def check_modalities(values: Sequence[str]) -> list[str]:
@@ -83,16 +107,9 @@ def add_checkpoint(
     card = manifest.card
     license_name = None
     if lic is None:
-        lic, license_name = licenses.license_from_card(
-            card.license if card else None, card.license_name if card else None
-        )
+        lic, license_name = card_license(card)
     with catalog.session(write=True) as session:
-        resolved: list[tuple[str, str]] = [(p.name, p.relation) for p in parents]
-        unresolved: list[tuple[str, str]] = []
-        if not parents and card and card.base_models:
-            relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
-            relation = check_relation(relation)
-            resolved, unresolved = link_bases(session, card.base_models, relation, progress)
+        resolved, unresolved = card_lineage(session, parents, card, manifest.files, progress)
         variant = create_variant(
             session,
             name=name,

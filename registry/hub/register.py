@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from registry.catalog import licenses
-from registry.catalog.bases import link_bases, settle_references
-from registry.catalog.register import ParentSpec, check_modalities, infer_relation
-from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
-from registry.checkpoints import CheckpointManifest, FileEntry, config_json
+from registry.catalog.bases import settle_references
+from registry.catalog.register import ParentSpec, card_license, card_lineage, check_modalities
+from registry.catalog.variants import check_name, create_variant, find_variant
+from registry.checkpoints import FileEntry, config_json
 from registry.checkpoints.manifest import ModelCard
 from registry.checkpoints.modelcard import card_from_mapping, parse_model_card
 from registry.db.engine import Catalog
@@ -102,17 +101,9 @@ def add_from_hub(
     files = [FileEntry(f.path, f.size, f.sha256, f.git_oid) for f in model.files]
     license_name = None
     if lic is None:
-        lic, license_name = licenses.license_from_card(
-            card.license if card else None, card.license_name if card else None
-        )
+        lic, license_name = card_license(card)
     with catalog.session(write=True) as session:
-        resolved: list[tuple[str, str]] = [(p.name, p.relation) for p in parents]
-        unresolved: list[tuple[str, str]] = []
-        if not parents and card and card.base_models:
-            manifest = CheckpointManifest(root=Path("."), files=files)
-            relation = card.base_model_relation or infer_relation(manifest, len(card.base_models))
-            relation = check_relation(relation)
-            resolved, unresolved = link_bases(session, card.base_models, relation, progress)
+        resolved, unresolved = card_lineage(session, parents, card, files, progress)
         variant = create_variant(
             session,
             name=name or default_name(model),
