@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from registry.config import Settings, mask_url, scrub
-from registry.db.schema import HEAD_REVISION
-from registry.errors import DatabaseError, ModelregError, SchemaOutOfDateError
+from registry.db.schema import HEAD_REVISION, out_of_date
+from registry.errors import DatabaseError, ModelregError
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -150,12 +150,4 @@ def open_catalog(settings: Settings, *, check_schema: bool = True) -> Catalog:
 
         upgrade(url)
         return catalog
-    where = mask_url(url)
-    if revision is None:
-        raise SchemaOutOfDateError(
-            f"catalog {where} has no modelreg schema: run `modelreg db upgrade` first"
-        )
-    raise SchemaOutOfDateError(
-        f"catalog {where} is at schema revision {revision}, this modelreg needs "
-        f"{HEAD_REVISION}: run `modelreg db upgrade`"
-    )
+    raise out_of_date(mask_url(url), revision, HEAD_REVISION)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from registry.config import Settings, mask_url, scrub
-from registry.db.schema import HEAD_REVISION
+from registry.db.schema import HEAD_REVISION, out_of_date
 from registry.errors import DatabaseError, SchemaOutOfDateError
 
 _NAMED = re.compile(r"(?<!:):([a-zA-Z_][a-zA-Z0-9_]*)")
@@ -137,15 +137,7 @@ def open_reader(settings: Settings) -> Reader:
     revision = _revision(reader)
     if revision != HEAD_REVISION:
         reader.close()
-        where = mask_url(url)
-        if revision is None:
-            raise SchemaOutOfDateError(
-                f"catalog {where} has no modelreg schema: run `modelreg db upgrade` first"
-            )
-        raise SchemaOutOfDateError(
-            f"catalog {where} is at schema revision {revision}, this modelreg needs "
-            f"{HEAD_REVISION}: run `modelreg db upgrade`"
-        )
+        raise out_of_date(mask_url(url), revision, HEAD_REVISION)
     return reader
 
 
