@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote
 
-from registry.config import mask_url, scrub
-from registry.errors import DatabaseError, SchemaOutOfDateError
+from registry.config import mask_url
+from registry.db.reader import database_error
+from registry.db.schema import out_of_date
+from registry.errors import DatabaseError
 
 
 class RawDB:
@@ -63,8 +65,7 @@ class RawDB:
             pass
 
     def _error(self, exc: Exception) -> DatabaseError:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return DatabaseError(f"database {mask_url(self.url)}: {scrub(text, self.url)}")
+        return database_error(exc, self.url)
 
     @contextmanager
     def index_joins(self) -> Iterator[None]:
@@ -137,7 +138,7 @@ def _sqlite_connect(url: str) -> Any:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")  # as the engine does (WAL catalog)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"database {url}: {exc}") from None
+        raise database_error(exc, url) from None
     return _SqliteTx(conn)
 
 
@@ -177,8 +178,7 @@ def _pg_connect(url: str) -> Any:
     try:
         return psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseError(f"database {mask_url(url)}: {scrub(first, url)}") from None
+        raise database_error(exc, url) from None
 
 
 def open_raw(url: str, head: str) -> RawDB:
@@ -187,5 +187,5 @@ def open_raw(url: str, head: str) -> RawDB:
     rev = db.revision()
     if rev != head:
         db.close()
-        raise SchemaOutOfDateError(f"catalog {mask_url(url)} is at {rev}, need {head}")
+        raise out_of_date(mask_url(url), rev, head)
     return db

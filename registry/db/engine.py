@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from registry.config import Settings, mask_url, scrub
+from registry.config import Settings, mask_url
+from registry.db.reader import database_error
 from registry.db.schema import HEAD_REVISION, out_of_date
 from registry.errors import DatabaseError, ModelregError
 
@@ -76,13 +77,6 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
     except ModuleNotFoundError as exc:
         raise DatabaseError(f"database driver missing: {exc.name}") from None
-
-
-def database_error(exc: Exception, url: str) -> DatabaseError:
-    """Turn a driver error into one line that names the database but never its password."""
-    orig = getattr(exc, "orig", None) or exc
-    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    return DatabaseError(f"database {mask_url(url)}: {scrub(first, url)}")
 
 
 def current_revision(engine: Engine) -> str | None:

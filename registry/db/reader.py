@@ -45,7 +45,7 @@ class Reader:
             cur.close()
             return result
         except Exception as exc:
-            raise _database_error(exc, self.url) from None
+            raise database_error(exc, self.url) from None
 
     def row(self, sql: str, params: dict[str, Any] | None = None) -> Sequence[Any] | None:
         found = self.rows(sql, params)
@@ -61,8 +61,10 @@ class Reader:
         self._conn.close()
 
 
-def _database_error(exc: Exception, url: str) -> DatabaseError:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def database_error(exc: Exception, url: str) -> DatabaseError:
+    """A driver error (or SQLAlchemy's wrapper of one) as one line, never with the password."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return DatabaseError(f"database {mask_url(url)}: {scrub(text, url)}")
 
 
@@ -83,7 +85,7 @@ def _connect(url: str) -> Reader:
         try:
             lite = sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60)
         except sqlite3.Error as exc:
-            raise _database_error(exc, url) from None
+            raise database_error(exc, url) from None
         return Reader(lite, url, "sqlite")
     if scheme in {"postgresql", "postgres"}:
         import psycopg
@@ -105,7 +107,7 @@ def _connect(url: str) -> Reader:
             pg = psycopg.connect(**kwargs)
             pg.read_only = True
         except psycopg.Error as exc:
-            raise _database_error(exc, url) from None
+            raise database_error(exc, url) from None
         return Reader(pg, url, "postgresql")
     raise DatabaseError(f"unsupported database {scheme!r}: use sqlite:/// or postgresql://")
 
