@@ -1,10 +1,12 @@
 """Finding the registered variant a model card's ``base_model`` id refers to.
 
 A card names its base by Hub repository id (``meta-llama/Llama-2-7b-hf``). That id matches
-a variant registered under exactly that name, or else one whose source is that repository on
-the Hub (``hf:ORG/NAME@COMMIT``) or in a local Hugging Face cache
-(``.../models--ORG--NAME/snapshots/COMMIT``). When several revisions of the repository are
-registered the reference is ambiguous and stays unresolved (``modelreg link`` settles it).
+a variant registered under exactly that name, else under that name in another letter case,
+else one of that repository (letter case ignored, as the Hub ignores it): registered from
+the Hub (``hf:ORG/NAME@COMMIT``), from a local Hugging Face cache
+(``.../models--ORG--NAME/snapshots/COMMIT``), or named ``ORG/NAME@REVISION`` (the ``scan``
+naming). When several variants match at one step (two revisions of the repository) the
+reference is ambiguous and stays unresolved (``modelreg link`` settles it).
 A base registered after its derivatives settles their references (:func:`settle_references`).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from registry.catalog.lineage import would_create_cycle
@@ -37,29 +39,65 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def resolve_base(session: Session, reference: str) -> BaseMatch:
-    """The variant a base-model reference names, or the ambiguous candidates."""
-    exact = find_variant(session, reference)
-    if exact is not None:
-        return BaseMatch(exact, (exact.name,))
-    hub_prefix = _like_escape(f"hf:{reference}@") + "%"
-    cache_part = "%" + _like_escape(cache_folder_name(reference)) + "%"
+def _same(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()
+
+
+def _repo_of_name(name: str) -> str:
+    """``ORG/NAME`` of a variant named ``ORG/NAME@REVISION`` (the ``scan`` naming)."""
+    return name.rpartition("@")[0] if "@" in name else name
+
+
+def _same_repository(session: Session, reference: str) -> list[Variant]:
+    """Variants of the Hub repository ``reference`` names, ignoring case: registered from
+    the Hub or a cache snapshot of it, or named ``REFERENCE@REVISION``."""
+    low = reference.lower()
+    hub_prefix = _like_escape(f"hf:{low}@") + "%"
+    cache_part = "%" + _like_escape(cache_folder_name(low)) + "%"
+    revision = _like_escape(f"{low}@") + "%"
     rows = session.scalars(
         select(Variant)
         .where(
             or_(
-                Variant.source_uri.like(hub_prefix, escape="\\"),
-                Variant.source_uri.like(cache_part, escape="\\"),
+                func.lower(Variant.source_uri).like(hub_prefix, escape="\\"),
+                func.lower(Variant.source_uri).like(cache_part, escape="\\"),
+                func.lower(Variant.name).like(revision, escape="\\"),
             )
         )
         .order_by(Variant.name)
     ).all()
-    matches = [
-        v for v in rows if (o := hub_origin(v.source_uri)) is not None and o.repo_id == reference
+    return [
+        v
+        for v in rows
+        if ((o := hub_origin(v.source_uri)) is not None and _same(o.repo_id, reference))
+        or ("@" in v.name and _same(_repo_of_name(v.name), reference))
     ]
-    if len(matches) == 1:
-        return BaseMatch(matches[0], (matches[0].name,))
-    return BaseMatch(None, tuple(v.name for v in matches))
+
+
+def resolve_base(session: Session, reference: str) -> BaseMatch:
+    """The variant a base-model reference names, or the ambiguous candidates.
+
+    In order: the variant of exactly that name; else the one whose name equals it ignoring
+    case; else the one variant of that Hub repository (ignoring case). Several matches at
+    a step are ambiguous: the reference stays unresolved.
+    """
+    exact = find_variant(session, reference)
+    if exact is not None:
+        return BaseMatch(exact, (exact.name,))
+    for step in (_same_name, _same_repository):
+        matches = step(session, reference)
+        if len(matches) == 1:
+            return BaseMatch(matches[0], (matches[0].name,))
+        if matches:
+            return BaseMatch(None, tuple(v.name for v in matches))
+    return BaseMatch(None)
+
+
+def _same_name(session: Session, reference: str) -> list[Variant]:
+    rows = session.scalars(
+        select(Variant).where(func.lower(Variant.name) == reference.lower()).order_by(Variant.name)
+    ).all()
+    return [v for v in rows if _same(v.name, reference)]
 
 
 def link_bases(
@@ -90,10 +128,11 @@ def settle_references(session: Session, variant: Variant) -> list[str]:
     gains the parent edge once the base arrives. Returns the names of the children linked.
     """
     origin = hub_origin(variant.source_uri)
-    refs = {variant.name} | ({origin.repo_id} if origin else set())
+    refs = {variant.name, _repo_of_name(variant.name)} | ({origin.repo_id} if origin else set())
     rows = session.scalars(
         select(UnresolvedParent).where(
-            UnresolvedParent.reference.in_(refs), UnresolvedParent.variant_id != variant.id
+            func.lower(UnresolvedParent.reference).in_(sorted({r.lower() for r in refs})),
+            UnresolvedParent.variant_id != variant.id,
         )
     ).all()
     linked: list[str] = []

@@ -52,9 +52,9 @@ def infer_relation(files: Sequence[FileEntry], n_bases: int) -> str:
 
 
 def card_license(card: ModelCard | None) -> tuple[str, str | None]:
-    """(license id, raw license name) from a model card, or ``unknown`` without one."""
+    """(license id or ``a AND b``, raw license name) from a model card, or ``unknown``."""
     return licenses.license_from_card(
-        card.license if card else None, card.license_name if card else None
+        card.licenses if card else (), card.license_name if card else None
     )
 
 

@@ -52,9 +52,12 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class ModelCard:
-    """The front matter of a Hugging Face model card (README.md) that modelreg uses."""
+    """The front matter of a Hugging Face model card (README.md) that modelreg uses.
 
-    license: str | None = None
+    ``licenses``: the ``license:`` value, one entry per license (the Hub allows a list).
+    """
+
+    licenses: tuple[str, ...] = ()
     license_name: str | None = None
     base_models: tuple[str, ...] = ()
     base_model_relation: str | None = None

@@ -31,21 +31,21 @@ def parse_model_card(text: str, *, where: str = "README.md") -> ModelCard | None
     return card_from_mapping(data)
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    """A front-matter value that may be one item or a list, as stripped non-empty strings."""
+    items = value if isinstance(value, list) else [value]
+    out = (str(v).strip() for v in items if v is not None and not isinstance(v, (dict, list)))
+    return tuple(v for v in out if v)
+
+
 def card_from_mapping(data: dict[str, Any]) -> ModelCard:
-    base = data.get("base_model")
-    if isinstance(base, str):
-        bases: tuple[str, ...] = (base,)
-    elif isinstance(base, list):
-        bases = tuple(str(b) for b in base if b)
-    else:
-        bases = ()
-    lic = data.get("license")
-    lic_name = data.get("license_name")
+    """The fields modelreg uses; ``license`` and ``base_model`` may each be a list."""
+    names = _strings(data.get("license_name"))
     relation = data.get("base_model_relation")
     return ModelCard(
-        license=str(lic).strip().lower() if lic else None,
-        license_name=str(lic_name).strip() if lic_name else None,
-        base_models=bases,
+        licenses=tuple(lic.lower() for lic in _strings(data.get("license"))),
+        license_name=", ".join(names) if names else None,
+        base_models=_strings(data.get("base_model")),
         base_model_relation=str(relation).strip().lower() if relation else None,
     )
 

@@ -70,6 +70,9 @@ def show(
         "measured_month": p.measured_month,
         "license_url": p.license_url,
         "license_title": p.license_title,
+        "agreement_sentences": list(p.agreement_sentences),
+        "agreement_min_sentences": p.agreement_min_sentences or None,
+        "license_links": list(p.license_links),
         "notice": p.notice,
         "built_with": p.built_with,
         "name_prefix": p.name_prefix,
@@ -96,6 +99,7 @@ def show(
         "measured_month",
         "license_url",
         "license_title",
+        "license_links",
         "notice",
         "built_with",
         "name_prefix",
@@ -105,6 +109,11 @@ def show(
             continue
         shown = ", ".join(value) if isinstance(value, list) else value
         lines.append(f"{key}: {shown}")
+    if p.agreement_sentences:
+        lines.append(
+            f"agreement text: {p.agreement_min_sentences} of {len(p.agreement_sentences)} "
+            "distinctive sentences make a copy (--format json lists them)"
+        )
     lines.append("prohibited purposes: " + (", ".join(p.prohibited_purposes) or "(none)"))
     lines.append("rules:")
     for r in p.rules.values():

@@ -73,14 +73,15 @@ def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[Lice
         return tuple(names), tuple(rels)
 
     effective = _map_other_on_llama1(rows, best, policies)
-    by_license: dict[str, list[WalkRow]] = {}
+    by_license: dict[str, list[tuple[WalkRow, str]]] = {}
     for row in best.values():
-        by_license.setdefault(effective[row.key[0]], []).append(row)
+        for raw, lid in effective[row.key[0]]:
+            by_license.setdefault(lid, []).append((row, raw))
     out: list[tuple[int, str, LicenseSource]] = []
     for lid, found in by_license.items():
-        full = [r for r in found if not r.key[1]]
-        distilled = [r for r in found if r.key[1]]
-        pick = min(full or distilled, key=lambda r: r.depth)
+        full = [f for f in found if not f[0].key[1]]
+        distilled = [f for f in found if f[0].key[1]]
+        pick, raw = min(full or distilled, key=lambda f: f[0].depth)
         names, rels = path_of(pick.key)
         out.append(
             (
@@ -89,13 +90,11 @@ def resolve_licenses(rows: Iterable[WalkRow], policies: PolicySet) -> tuple[Lice
                 LicenseSource(
                     license_id=lid,
                     full=bool(full),
-                    full_ancestor=any(r.depth > 0 for r in full),
+                    full_ancestor=any(r.depth > 0 for r, _ in full),
                     via_distill=bool(distilled),
                     path=names,
                     relations=rels,
-                    declared_as=pick.license_name or pick.license_id
-                    if pick.license_id in ("other", "unknown")
-                    else pick.license_id,
+                    declared_as=(pick.license_name or raw) if raw in ("other", "unknown") else raw,
                 ),
             )
         )
@@ -107,23 +106,29 @@ def _map_other_on_llama1(
     rows: Iterable[WalkRow],
     best: dict[tuple[int | str, bool], WalkRow],
     policies: PolicySet,
-) -> dict[int | str, str]:
-    """Each node's policy id; ``other`` on a LLaMA 1 base (no edge ``distill``) is ``llama1``.
+) -> dict[int | str, tuple[tuple[str, str], ...]]:
+    """Each node's (declared id, policy id) pairs; ``other`` on a LLaMA 1 base (no edge
+    ``distill``) is ``llama1``.
 
     COMPLIANCE.md §1.2: LLaMA 1 has no Hugging Face id, so its derivatives' cards say
     ``other``. The walk's rows hold every edge of the ancestry, so the base is found here.
     """
     ids = {
-        row.key[0]: policies.effective_id(row.license_id, row.license_name) for row in best.values()
+        row.key[0]: policies.effective_ids(row.license_id, row.license_name)
+        for row in best.values()
     }
-    if "llama1" not in ids.values() or "other" not in ids.values():
+
+    def has(node: int | str, lid: str) -> bool:
+        return any(p == lid for _, p in ids[node])
+
+    if not any(has(n, "llama1") for n in ids) or not any(has(n, "other") for n in ids):
         return ids
     parents: dict[int | str, set[int | str]] = {}
     for row in rows:
         if row.prev is not None and row.relation != "distill":
             parents.setdefault(row.prev[0], set()).add(row.key[0])
-    for node, lid in list(ids.items()):
-        if lid != "other":
+    for node in list(ids):
+        if not has(node, "other"):
             continue
         seen, todo = {node}, [node]
         while todo:
@@ -131,8 +136,11 @@ def _map_other_on_llama1(
                 if parent not in seen:
                     seen.add(parent)
                     todo.append(parent)
-        if any(ids[n] == "llama1" for n in seen if n != node):
-            ids[node] = "llama1"
+        if any(has(n, "llama1") for n in seen if n != node):
+            mapped: dict[str, str] = {}
+            for raw, p in ids[node]:
+                mapped.setdefault("llama1" if p == "other" else p, raw)
+            ids[node] = tuple((raw, p) for p, raw in mapped.items())
     return ids
 
 

@@ -1,19 +1,31 @@
-"""Evidence in a checkpoint directory: the texts of its ``NOTICE*`` and ``LICENSE*`` files.
+"""Evidence in a checkpoint directory: notice files, license files and the model card.
 
 Read from the variant's ``source_uri`` when it is a local directory that exists; a variant
-with no local files has no file evidence (only attestations count then). File names match
-case-insensitively (``NOTICE``, ``Notice.txt``, ``LICENSE.md``, ``LICENCE``); only the top
-level of the directory is read, and at most 1 MiB of each file.
+with no local files has no file evidence (only attestations count then). Only the top level
+of the directory is read, at most :data:`MAX_BYTES` of each file, regular files only (a
+FIFO or device is never opened); a file holding NUL bytes is not text and is skipped.
+
+- notice files: a name starting with ``NOTICE`` (any case), kept in the
+  :func:`~registry.compliance.license_text.typography` form;
+- license texts: a name containing ``license``, ``licence``, ``copying``, ``agreement`` or
+  ``terms`` (any case, any extension: ``LICENSE``, ``LLAMA3_LICENSE.txt``,
+  ``WEIGHT_DIFF_LICENSE``, ``COPYING``, ``TERMS_OF_USE.md``), and the model card
+  ``README.md`` (a card may embed the agreement or link the license), kept in the
+  :func:`~registry.compliance.license_text.words` form.
 """
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
+from registry.compliance.license_text import typography, words
 from registry.compliance.model import Evidence
 from registry.errors import CheckpointError
 
 MAX_BYTES = 1 << 20
+LICENSE_NAME_PARTS = ("license", "licence", "copying", "agreement", "terms")
+MODEL_CARD = "readme.md"
 
 
 def local_dir(source_uri: str | None) -> Path | None:
@@ -26,8 +38,31 @@ def local_dir(source_uri: str | None) -> Path | None:
     return path if path.is_dir() else None
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
+def is_notice_name(name: str) -> bool:
+    return name.casefold().startswith("notice")
+
+
+def is_license_name(name: str) -> bool:
+    lower = name.casefold()
+    return lower == MODEL_CARD or any(part in lower for part in LICENSE_NAME_PARTS)
+
+
+def _decode(data: bytes) -> str | None:
+    """The text of a file's first bytes, or None when they are not text."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" in data:
+        return None
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _read_text(entry: Path) -> str | None:
+    try:
+        with entry.open("rb") as fh:
+            data = fh.read(MAX_BYTES)
+    except OSError as exc:
+        raise CheckpointError(str(entry), exc.strerror or "unreadable") from None
+    return _decode(data)
 
 
 def read_evidence(source_uri: str | None) -> Evidence:
@@ -41,19 +76,14 @@ def read_evidence(source_uri: str | None) -> Evidence:
     except OSError as exc:
         raise CheckpointError(str(root), exc.strerror or "cannot list directory") from None
     for entry in entries:
-        lower = entry.name.lower()
-        if lower.startswith("notice"):
-            target = notices
-        elif lower.startswith(("license", "licence")):
-            target = licenses
-        else:
+        notice, license_text = is_notice_name(entry.name), is_license_name(entry.name)
+        if not (notice or license_text) or not entry.is_file():
             continue
-        if not entry.is_file():
+        text = _read_text(entry)
+        if text is None:
             continue
-        try:
-            with entry.open("rb") as fh:
-                data = fh.read(MAX_BYTES)
-        except OSError as exc:
-            raise CheckpointError(str(entry), exc.strerror or "unreadable") from None
-        target.append((entry.name, _collapse(data.decode("utf-8", errors="replace"))))
+        if notice:
+            notices.append((entry.name, typography(text)))
+        if license_text:
+            licenses.append((entry.name, words(text)))
     return Evidence(tuple(notices), tuple(licenses))

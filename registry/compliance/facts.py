@@ -42,10 +42,8 @@ def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFa
     mods = db.json_value(modalities) or ["text"]
     return int(vid), ModelFacts(
         name=name,
-        declared=next(
-            (lic.license_id for lic in licenses if lic.path == (name,)),
-            policies.effective_id(license_id, license_name),
-        ),
+        declared=tuple(lic.license_id for lic in licenses if lic.path == (name,))
+        or tuple(pid for _, pid in policies.effective_ids(license_id, license_name)),
         modalities=tuple(str(m) for m in mods),
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,

@@ -41,6 +41,9 @@ class Policy:
     release_date: dt.date | None = None
     license_url: str | None = None
     license_title: str | None = None
+    agreement_sentences: tuple[str, ...] = ()
+    agreement_min_sentences: int = 0
+    license_links: tuple[str, ...] = ()
     notice: str | None = None
     built_with: str | None = None
     name_prefix: str | None = None
@@ -55,6 +58,18 @@ class Policy:
         first = self.release_date.replace(day=1)
         prev = first - dt.timedelta(days=1)
         return f"{prev.year:04d}-{prev.month:02d}"
+
+    @property
+    def agreement_evidence(self) -> tuple[tuple[str, ...], int]:
+        """The sentences a copy of the agreement holds and how many of them it must hold.
+
+        A policy without ``agreement_sentences`` falls back to its ``license_title``, one
+        phrase that must appear (the only evidence schema 1 policies could give).
+        """
+        if self.agreement_sentences:
+            need = self.agreement_min_sentences or len(self.agreement_sentences)
+            return self.agreement_sentences, need
+        return ((self.license_title,), 1) if self.license_title else ((), 0)
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,11 @@ class LicenseSource:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Texts of the checkpoint's NOTICE* and LICENSE* files (whitespace already collapsed)."""
+    """What the checkpoint directory shows (see :mod:`registry.compliance.evidence`).
+
+    ``notice_texts``: (file name, text in typography form) of its notice files;
+    ``license_texts``: (file name, text in words form) of its license files and model card.
+    """
 
     notice_texts: tuple[tuple[str, str], ...] = ()
     license_texts: tuple[tuple[str, str], ...] = ()
@@ -94,8 +113,10 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ModelFacts:
+    """The checked variant; ``declared`` holds its own licenses (a card may list several)."""
+
     name: str
-    declared: str
+    declared: tuple[str, ...]
     modalities: tuple[str, ...]
     has_parents: bool
     licenses: tuple[LicenseSource, ...]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from registry.catalog.licenses import split_expression
+from registry.compliance.license_text import words
 from registry.compliance.model import Policy, RuleSpec
 from registry.compliance.purposes import PURPOSES, USES
 from registry.errors import NotFoundError, PolicyError
@@ -28,9 +30,9 @@ KINDS = ("llama", "non-commercial", "permissive", "unknown")
 RULES: dict[str, tuple[tuple[str, ...], dict[str, type]]] = {
     "license-inheritance": ((), {}),
     "unknown-license": ((), {}),
-    "non-commercial": ((), {"allowed_uses": list}),
+    "non-commercial": ((), {"allowed_uses": list, "sharing_uses": list}),
     "mau-threshold": (("release_date",), {"threshold": int}),
-    "agreement-copy": (("license_title",), {}),
+    "agreement-copy": ((), {}),  # needs agreement_sentences or license_title
     "notice-file": (("notice",), {}),
     "built-with": (("built_with",), {}),
     "model-name-prefix": (("name_prefix",), {}),
@@ -50,7 +52,20 @@ _STR_FIELDS = (
     "name_prefix",
 )
 _REQUIRED = ("schema_version", "id", "name", "kind", "spdx")
-_KNOWN = {*_REQUIRED, *_STR_FIELDS, "aliases", "release_date", "prohibited_purposes", "rules"}
+_KNOWN = {
+    *_REQUIRED,
+    *_STR_FIELDS,
+    "aliases",
+    "release_date",
+    "prohibited_purposes",
+    "agreement_sentences",
+    "agreement_min_sentences",
+    "license_links",
+    "rules",
+}
+# a distinctive sentence has at least this many words; a link at least this many parts
+MIN_SENTENCE_WORDS = 4
+MIN_LINK_WORDS = 3
 
 
 class _Invalid(Exception):
@@ -77,6 +92,10 @@ def _parse_rule(rule_id: str, raw: Any, top: dict[str, Any]) -> RuleSpec:
     for need in needs:
         if top.get(need) is None:
             raise _Invalid(need, f"required by rule {rule_id}")
+    if rule_id == "agreement-copy" and not (
+        top.get("agreement_sentences") or top.get("license_title")
+    ):
+        raise _Invalid("agreement_sentences", f"required by rule {rule_id} (or license_title)")
     clause = raw.get("clause")
     if not isinstance(clause, str) or not clause.strip():
         raise _Invalid(f"{where}.clause", "required, a non-empty string")
@@ -103,6 +122,8 @@ def _parse_rule(rule_id: str, raw: Any, top: dict[str, Any]) -> RuleSpec:
             raise _Invalid(f"{where}.{name}", "must be a positive integer")
         if typ is list:
             value = list(_str_list(raw, name, f"{where}.{name}"))
+            if name.endswith("_uses") and any(u not in USES for u in value):
+                raise _Invalid(f"{where}.{name}", f"each must be one of {', '.join(USES)}")
         elif typ is str and not isinstance(value, str):
             raise _Invalid(f"{where}.{name}", "must be a string")
         values[name] = value
@@ -132,6 +153,32 @@ def parse_policy(path: Path, content: bytes) -> Policy:
         raise PolicyError(f"policy file {path}: field {exc.field}: {exc.problem}") from None
 
 
+def _agreement_fields(data: dict[str, Any]) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
+    """The agreement's distinctive sentences, how many a copy needs, the accepted links."""
+    sentences = _str_list(data, "agreement_sentences", "agreement_sentences")
+    short = [s for s in sentences if len(words(s).split()) < MIN_SENTENCE_WORDS]
+    if short:
+        raise _Invalid(
+            "agreement_sentences",
+            f"{short[0]!r} is not distinctive (fewer than {MIN_SENTENCE_WORDS} words)",
+        )
+    if len({words(s) for s in sentences}) != len(sentences):
+        raise _Invalid("agreement_sentences", "holds the same sentence twice")
+    need = data.get("agreement_min_sentences", len(sentences))
+    if "agreement_min_sentences" in data and (
+        isinstance(need, bool) or not isinstance(need, int) or not 1 <= need <= len(sentences)
+    ):
+        raise _Invalid(
+            "agreement_min_sentences",
+            f"must be a whole number from 1 to the {len(sentences)} agreement_sentences",
+        )
+    links = _str_list(data, "license_links", "license_links")
+    bad = [link for link in links if len(words(link).split()) < MIN_LINK_WORDS]
+    if bad:
+        raise _Invalid("license_links", f"{bad[0]!r} is not a license URL")
+    return sentences, need, links
+
+
 def _build(path: Path, content: bytes, data: dict[str, Any]) -> Policy:
     for key in _REQUIRED:
         if key not in data:
@@ -157,6 +204,7 @@ def _build(path: Path, content: bytes, data: dict[str, Any]) -> Policy:
     bad = [p for p in purposes if p not in PURPOSES]
     if bad:
         raise _Invalid("prohibited_purposes", f"{bad[0]!r} is not in the purpose vocabulary")
+    sentences, need, links = _agreement_fields(data)
     raw_rules = data.get("rules", {})
     if not isinstance(raw_rules, dict):
         raise _Invalid("rules", "must be a table of rules")
@@ -175,6 +223,9 @@ def _build(path: Path, content: bytes, data: dict[str, Any]) -> Policy:
         release_date=release,
         license_url=data.get("license_url"),
         license_title=data.get("license_title"),
+        agreement_sentences=sentences,
+        agreement_min_sentences=need,
+        license_links=links,
         notice=data.get("notice"),
         built_with=data.get("built_with"),
         name_prefix=data.get("name_prefix"),
@@ -221,6 +272,16 @@ class PolicySet:
         if policy is not None:
             return policy.id
         return "unknown"
+
+    def effective_ids(
+        self, license_id: str, license_name: str | None = None
+    ) -> tuple[tuple[str, str], ...]:
+        """(declared id, policy id) for each license of a declared expression (``a AND b``),
+        each mapped by :meth:`effective_id`; a policy id appears once."""
+        out: dict[str, str] = {}
+        for part in split_expression(license_id) or ("unknown",):
+            out.setdefault(self.effective_id(part, license_name), part)
+        return tuple((raw, pid) for pid, raw in out.items())
 
     def digests(self) -> dict[str, dict[str, str]]:
         """Each policy's file and the SHA-256 of its bytes, stored with every check."""

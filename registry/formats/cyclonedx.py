@@ -5,7 +5,8 @@ The document holds one ``machine-learning-model`` component for the variant, wit
 - one nested ``file`` component per checkpoint file carrying its SHA-256 (files registered
   from the Hub outside LFS have only a git blob id: it is given as the property
   ``modelreg:git-oid``, never as a hash, since it is not a digest of the file alone);
-- its license: SPDX ids where the license is on the SPDX list; for the Llama licenses,
+- its licenses (one entry each when it declares ``a AND b``): SPDX ids where the license
+  is on the SPDX list; for the Llama licenses,
   which are not, a named license whose ``name`` is the agreement's title and whose
   ``modelreg:license-ref`` property is ScanCode's ``LicenseRef-`` id (CycloneDX only
   accepts ``LicenseRef-`` inside an ``expression``, which cannot carry a name);
@@ -40,6 +41,7 @@ from cyclonedx.spdx import fixup_id
 from packageurl import PackageURL
 
 from registry import __version__
+from registry.catalog.licenses import split_expression
 from registry.formats.bom_input import BomAncestor, BomFile, ModelBom
 from registry.hub.origin import hub_origin
 
@@ -65,26 +67,27 @@ def license_ref(policy_id: str) -> str | None:
 
 
 def _licenses(license_id: str | None, license_name: str | None) -> list[DisjunctiveLicense]:
-    if not license_id or license_id == "unknown":
-        return []
+    """One entry per declared license (a variant may declare ``a AND b``)."""
+    return [_license(p, license_name) for p in split_expression(license_id) if p != "unknown"]
+
+
+def _license(license_id: str, license_name: str | None) -> DisjunctiveLicense:
     ack = LicenseAcknowledgement.DECLARED
     props = [Property(name="modelreg:license-id", value=license_id)]
     if license_id in LLAMA_LICENSES:
         key, title = LLAMA_LICENSES[license_id]
         props.append(Property(name="modelreg:license-ref", value=f"LicenseRef-scancode-{key}"))
-        return [
-            DisjunctiveLicense(
-                name=title,
-                url=XsUri(f"{SCANCODE_DB}/{key}.html"),
-                acknowledgement=ack,
-                properties=props,
-            )
-        ]
+        return DisjunctiveLicense(
+            name=title,
+            url=XsUri(f"{SCANCODE_DB}/{key}.html"),
+            acknowledgement=ack,
+            properties=props,
+        )
     spdx = fixup_id(license_id)
     if spdx is not None:
-        return [DisjunctiveLicense(id=spdx, acknowledgement=ack)]
+        return DisjunctiveLicense(id=spdx, acknowledgement=ack)
     name = license_name or license_id
-    return [DisjunctiveLicense(name=name, acknowledgement=ack, properties=props)]
+    return DisjunctiveLicense(name=name, acknowledgement=ack, properties=props)
 
 
 def _hub_parts(source_uri: str | None) -> tuple[str, str | None] | None:

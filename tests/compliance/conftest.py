@@ -10,6 +10,9 @@ import pytest
 
 from registry.db.engine import Catalog
 
+SAMPLES = Path(__file__).parent / "samples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
 NOTICE = {
     "llama2": "Llama 2 is licensed under the LLAMA 2 Community License, Copyright (c) Meta "
     "Platforms, Inc. All Rights Reserved.",
@@ -95,3 +98,10 @@ def checkpoint_dir(tmp_path: Path, name: str, files: dict[str, str]) -> str:
     for fname, text in files.items():
         (root / fname).write_text(text, encoding="utf-8")
     return str(root)
+
+
+def sample(name: str) -> str:
+    """A license text as published (``tests/compliance/samples``; the Llama 2 agreement is
+    the copy the quick start ships, ``examples/llama-2-LICENSE.txt``)."""
+    path = EXAMPLES / name if name == "llama-2-LICENSE.txt" else SAMPLES / name
+    return path.read_text(encoding="utf-8")

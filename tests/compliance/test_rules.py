@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.compliance.conftest import NOTICE, Zoo, checkpoint_dir, findings, one
+from tests.compliance.conftest import NOTICE, Zoo, checkpoint_dir, findings, one, sample
 
 SMALL = dict.fromkeys(("2023-06", "2024-03", "2024-06", "2024-08", "2024-11", "2025-03"), 1000)
 
@@ -118,16 +118,22 @@ def test_mau_threshold_statuses(cli: Any, zoo: Zoo) -> None:
 
 def test_agreement_copy(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
-    with_license = checkpoint_dir(
-        tmp_path, "ck1", {"LICENSE.txt": "META LLAMA 3 COMMUNITY\n  LICENSE AGREEMENT\n..."}
+    with_license = checkpoint_dir(tmp_path, "ck1", {"LICENSE.txt": sample("LLAMA3_LICENSE.txt")})
+    # the title alone is a fragment, not a copy of the agreement
+    title_only = checkpoint_dir(
+        tmp_path, "ck2", {"LICENSE.txt": "META LLAMA 3 COMMUNITY\n  LICENSE AGREEMENT\n..."}
     )
     zoo.variant("bare", "llama3")
     zoo.variant("packaged", "llama3", source_uri=with_license)
+    zoo.variant("title-only", "llama3", source_uri=title_only)
     zoo.variant("llama-2-7b", "llama2")
     f = one(check(cli, "bare", "--org", "acme", "--use", "service"), "agreement-copy", "llama3")
     assert f["status"] == "fail"
     f = one(check(cli, "packaged", "--org", "acme", "--use", "service"), "agreement-copy", "llama3")
     assert f["status"] == "pass" and "LICENSE.txt" in f["reason"]
+    doc = check(cli, "title-only", "--org", "acme", "--use", "service")
+    f = one(doc, "agreement-copy", "llama3")
+    assert f["status"] == "fail" and "13 of 15" in f["reason"]
     doc = check(cli, "bare", "--org", "acme", "--use", "service", "--attest", "agreement-copy")
     assert one(doc, "agreement-copy", "llama3")["status"] == "pass"
     doc = check(cli, "bare", "--org", "acme", "--use", "internal")

@@ -1,5 +1,9 @@
-"""``model-name-prefix`` (§1.b.i): a derived model's public name begins with the prefix
-(case-insensitive; space, ``-`` and ``_`` are treated alike, character by character)."""
+"""``model-name-prefix`` (§1.b.i): a derived model's public name begins with the prefix.
+
+The model name is the public name without a Hub namespace (``org/``) and without a
+revision (``@rev``): ``acme/Llama-3-chat@0a1b2c3`` is named ``Llama-3-chat``. The comparison
+is case-insensitive, with space, ``-`` and ``_`` treated alike, character by character.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ def normalise(name: str) -> str:
     return name.casefold().replace("-", " ").replace("_", " ")
 
 
+def model_name(public: str) -> str:
+    """``public`` without its ``org/`` namespace and ``@revision``."""
+    return public.partition("@")[0].rpartition("/")[2].strip()
+
+
 def evaluate(ctx: RuleContext, lic: LicenseSource, policy: Policy, spec: RuleSpec) -> Finding:
     if ctx.usage.use not in spec.uses:
         return use_not_covered(spec, lic, ctx.usage.use)
@@ -20,6 +29,8 @@ def evaluate(ctx: RuleContext, lic: LicenseSource, policy: Policy, spec: RuleSpe
         return finding(spec, lic, "n/a", f"{ctx.model.name} has no parent: not a derived model")
     prefix = policy.name_prefix or ""
     public = ctx.usage.public_name
-    if normalise(public).startswith(normalise(prefix)):
-        return finding(spec, lic, "pass", f"public name {public!r} begins with {prefix!r}")
-    return finding(spec, lic, "fail", f"public name {public!r} does not begin with {prefix!r}")
+    name = model_name(public)
+    shown = repr(public) if name == public else f"{name!r} (of {public!r})"
+    if normalise(name).startswith(normalise(prefix)):
+        return finding(spec, lic, "pass", f"model name {shown} begins with {prefix!r}")
+    return finding(spec, lic, "fail", f"model name {shown} does not begin with {prefix!r}")
