@@ -21,7 +21,8 @@ NOTICE = (
     "Llama 2 is licensed under the LLAMA 2 Community License, "
     "Copyright (c) Meta Platforms, Inc. All Rights Reserved.\n"
 )
-LICENSE = "LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date: July 18, 2023\n"
+# Meta's Llama 2 agreement as its LICENSE file ships it: `check` recognises it by its text.
+LICENSE = (Path(__file__).parent / "llama-2-LICENSE.txt").read_text(encoding="utf-8")
 
 
 def write(path: Path, seed: int, card: dict[str, str], extra: dict[str, str]) -> None:

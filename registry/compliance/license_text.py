@@ -6,10 +6,11 @@ Two normal forms:
   quotes and primes as straight quotes, every dash as ``-``, ``©``/``(c)``/``(C)`` as
   ``(c)``, runs of whitespace as one space. Case and the words themselves still count.
 - :func:`words` (for agreement texts): the same, then HTML entities and literal ``\\n``
-  escapes (a card's YAML or JSON string) undone, case folded, and every run of characters
-  that is not a letter or digit turned into one space, so quotes, dashes, bullets,
-  section numbering, markdown, hyphens broken across lines and line breaks no longer
-  matter. A sentence is present when its word sequence appears whole in the text's.
+  and ``\\uXXXX`` escapes (a card's YAML or JSON string) undone, case folded, and every
+  run of characters that is not a letter or digit turned into one space, so quotes,
+  dashes, bullets, section numbering, markdown, hyphens broken across lines and line
+  breaks no longer matter. A sentence is present when its word sequence appears whole
+  in the text's.
 
 An agreement is recognised by how many of its distinctive sentences a text holds
 (:func:`sentences_present`); the sentences and the number needed are policy data.
@@ -46,7 +47,7 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _COPYRIGHT = re.compile(r"\s*(?:\u00a9|\([cC]\))\s*")
-_ESCAPES = re.compile(r"\\[nrt]")
+_ESCAPES = re.compile(r"\\(?:[nrt]|u([0-9a-fA-F]{4}))")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -57,9 +58,13 @@ def typography(text: str) -> str:
     return " ".join(text.split())
 
 
+def _unescape(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16)) if m.group(1) else " "
+
+
 def words(text: str) -> str:
     """The lower-case words of ``text`` separated by single spaces, punctuation dropped."""
-    text = _ESCAPES.sub(" ", html.unescape(text))
+    text = _ESCAPES.sub(_unescape, html.unescape(text))
     return " ".join(_WORD.findall(typography(text).casefold()))
 
 

@@ -53,15 +53,16 @@ class ScanReport:
 
 def _bases_first(snapshots: list[CachedSnapshot]) -> list[CachedSnapshot]:
     """Order snapshots so that a repository named as another's base_model comes first."""
-    repos = {s.repo_id for s in snapshots}
-    deps: dict[str, set[str]] = {r: set() for r in repos}
+    repos = {s.repo_id.casefold(): s.repo_id for s in snapshots}  # the Hub ignores case
+    deps: dict[str, set[str]] = {r: set() for r in repos.values()}
     for snap in snapshots:
         try:
             card = read_model_card(snap.path)
         except (CheckpointError, OSError):
             continue  # reported when the snapshot itself is registered
         if card:
-            deps[snap.repo_id] |= {b for b in card.base_models if b in repos and b != snap.repo_id}
+            bases = {repos.get(b.casefold()) for b in card.base_models} - {None, snap.repo_id}
+            deps[snap.repo_id] |= {b for b in bases if b is not None}
     try:
         order = list(graphlib.TopologicalSorter(deps).static_order())
     except graphlib.CycleError:

@@ -129,6 +129,32 @@ def test_every_llama_aup_bans_the_listed_slugs() -> None:
             "field colour",
         ),
         ("id = [", "not valid TOML"),
+        (
+            'schema_version = 1\nid = "bad"\nname = "x"\nkind = "permissive"\nspdx = "x"\n'
+            '[rules.agreement-copy]\nclause = "§1"\nuses = ["distribute"]\n',
+            "field agreement_sentences",
+        ),
+        (
+            'schema_version = 1\nid = "bad"\nname = "x"\nkind = "permissive"\nspdx = "x"\n'
+            'agreement_sentences = ["MIT License"]\n',
+            "field agreement_sentences",
+        ),
+        (
+            'schema_version = 1\nid = "bad"\nname = "x"\nkind = "permissive"\nspdx = "x"\n'
+            'agreement_sentences = ["one two three four", "five six seven eight"]\n'
+            "agreement_min_sentences = 3\n",
+            "field agreement_min_sentences",
+        ),
+        (
+            'schema_version = 1\nid = "bad"\nname = "x"\nkind = "permissive"\nspdx = "x"\n'
+            'license_links = ["by-nc"]\n',
+            "field license_links",
+        ),
+        (
+            'schema_version = 1\nid = "bad"\nname = "x"\nkind = "non-commercial"\nspdx = "x"\n'
+            '[rules.non-commercial]\nclause = "§2"\nsharing_uses = ["sell"]\n',
+            "field rules.non-commercial.sharing_uses",
+        ),
     ],
 )
 def test_schema_errors_name_file_and_field(text: str, field: str) -> None:
@@ -174,6 +200,13 @@ def test_policy_list_and_show(tmp_path: Path) -> None:
         "surveillance",
         "biometric-processing",
     ]
+    shown = cli("policy", "show", "llama2")
+    assert "agreement text: 11 of 13 distinctive sentences" in shown.stdout
+    doc = cli("policy", "show", "cc-by-nc-4.0", "--format", "json").json()
+    assert isinstance(doc, dict)
+    assert doc["license_links"] == ["creativecommons.org/licenses/by-nc/4.0"]
+    assert doc["rules"]["non-commercial"]["sharing_uses"] == ["distribute"]
+    assert len(doc["agreement_sentences"]) == 7 and doc["agreement_min_sentences"] == 6
     res = cli("policy", "show", "gpl-9")
     assert res.exit_code == 2 and "no policy 'gpl-9'" in res.stderr
     bad = tmp_path / "bad"

@@ -179,3 +179,15 @@ def test_a_cache_snapshot_is_exported_with_its_hub_purl() -> None:
     assert model["purl"] == f"pkg:huggingface/meta-llama/Llama-2-7b-hf@{rev}"
     assert model["version"] == rev
     assert "modelreg:source" not in dict(props(model))
+
+
+def test_several_declared_licenses_are_each_listed() -> None:
+    bom = ModelBom(
+        "m", "llama2 AND mit AND other", "acme-eula", ("text",), None, None, None, 0, None
+    )
+    licenses = [e["license"] for e in model_component(validate(render_cyclonedx(bom)))["licenses"]]
+    assert {lic.get("id") or lic["name"] for lic in licenses} == {
+        "Llama 2 Community License Agreement",
+        "MIT",
+        "acme-eula",
+    }

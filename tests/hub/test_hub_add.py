@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from tests.builders import model_card
 from tests.conftest import Cli
 from tests.hub.conftest import (
     ADAPTER,
@@ -18,7 +19,7 @@ from tests.hub.conftest import (
     MERGE,
     VISION,
 )
-from tests.hub.fake_hub import FakeHub
+from tests.hub.fake_hub import FakeHub, FakeRepo
 
 
 def add(cli: Cli, ref: str, name: str, *extra: str) -> dict[str, Any]:
@@ -187,3 +188,30 @@ def test_a_base_registered_later_settles_its_derivatives(cli: Cli, zoo: FakeHub)
     assert shown["unresolved_parents"] == []
     tree = cli("tree", "chat-ft")
     assert "finetune of llama2-7b [llama2]" in tree.stdout
+
+
+def test_hub_cards_with_a_license_list_and_a_base_in_another_case(cli: Cli, zoo: FakeHub) -> None:
+    """The Hub allows ``license:`` as a list, and its ids ignore letter case."""
+    zoo.add(
+        FakeRepo(
+            "acme/laundered",
+            {"config.json": b'{"architectures": ["LlamaForCausalLM"]}'},
+            card_data={"license": ["mit"], "base_model": LLAMA2_BASE.lower()},
+        )
+    )
+    zoo.add(
+        FakeRepo(
+            "acme/dual",
+            {"README.md": model_card(license=["llama2", "mit"], base_model=LLAMA2_BASE).encode()},
+        )
+    )
+    add(cli, LLAMA2_BASE, "llama2-7b")
+    laundered = add(cli, "acme/laundered", "laundered")
+    assert laundered["license"] == "mit"
+    assert laundered["parents"] == [{"name": "llama2-7b", "relation": "finetune"}]
+    assert add(cli, "acme/dual", "dual")["license"] == "llama2 AND mit"
+    assert cli("org", "add", "acme").exit_code == 0
+    res = cli("check", "laundered", "--org", "acme", "--use", "distribute", "--format", "json")
+    assert res.exit_code == 1
+    found = [f for f in res.json()["findings"] if f["rule"] == "license-inheritance"]  # type: ignore[index]
+    assert found[0]["status"] == "fail" and found[0]["license"] == "mit"
