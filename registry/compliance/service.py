@@ -97,9 +97,9 @@ def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
         "country": org.country,
         "family": list(org.family),
         "modalities": list(model.modalities),
-        "evidence_files": [
-            n for n, _ in model.evidence.notice_texts + model.evidence.license_texts
-        ],
+        "evidence_files": list(
+            dict.fromkeys(n for n, _ in model.evidence.notice_texts + model.evidence.license_texts)
+        ),
     }
     return evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
 

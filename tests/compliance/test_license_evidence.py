@@ -104,6 +104,26 @@ def test_fragments_of_an_agreement_are_not_copies() -> None:
         assert sentences_present(words(fragment), sentences) < need
 
 
+APACHE_HEADER = """Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+"""
+
+
+def test_a_license_header_or_a_sibling_license_is_not_a_copy() -> None:
+    policies = load_policies().policies
+    mit0 = sample("MIT-LICENSE").replace(
+        "The above copyright notice and this permission notice shall be included in all\n"
+        "copies or substantial portions of the Software.\n",
+        "",
+    )
+    for pid, text in (("apache-2.0", APACHE_HEADER), ("mit", mit0)):
+        sentences, need = policies[pid].agreement_evidence
+        assert sentences_present(words(text), sentences) < need, pid
+
+
 def test_evidence_reads_license_like_names_and_the_card_only(tmp_path: Path) -> None:
     files = {
         "LLAMA3_LICENSE.txt": "a",
