@@ -284,7 +284,7 @@ def _tensor_info(c: _Cursor, i: int, alignment: int) -> tuple[str, str, tuple[in
     shape = tuple(reversed(ne))
     if (ne[0] if ne else 1) % block:
         c.fail(
-            f"{label}: shape {_short(str(list(shape)), 60)} × {dtype} is not a whole number "
+            f"{label}: shape {list(shape)} × {dtype} is not a whole number "
             f"of {block}-element blocks"
         )
     if offset % alignment:
