@@ -155,6 +155,9 @@ def write_gguf(
         name = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
         assert name is not None, hf_name
         kind = q if array.ndim == 2 else gguf.GGMLQuantizationType[float_type]
+        if kind == gguf.GGMLQuantizationType.F64:  # values, which gguf cannot dequantize
+            writer.add_tensor(name, array.astype(np.float64))
+            continue
         data = gguf.quants.quantize(array, kind)
         if data.dtype == np.uint8:  # quantized blocks: the writer needs the type
             writer.add_tensor(name, data, raw_dtype=kind)
