@@ -12,11 +12,12 @@ each GGUF file of the checkpoint (``gguf_meta``):
   else by that URL, else by its ``name``; the relation is ``quantized`` when the file is a
   quantization (``general.file_type``, else its tensor types), else ``finetune`` (``merge``
   for several bases);
-- architecture: ``general.architecture``; name: ``general.name``; parameter count: the
-  elements of every tensor (summed over the parts of a split GGUF).
+- architecture: ``general.architecture``; parameter count: the elements of every tensor
+  (summed over the parts of a split GGUF).
 
-``gguf_name`` reads only the headers (no hashing), so that ``add`` without ``--name`` can
-refuse a name that is taken before it reads hundreds of gigabytes.
+The name (``general.name``) comes from ``gguf_name``, which reads only the headers (no
+hashing), so that ``add`` without ``--name`` refuses a name that is taken before it reads
+hundreds of gigabytes.
 
 A checkpoint holding several GGUF files (several quantizations of one model) gets a default
 only where the files agree; where they disagree the field is left out with a warning.
@@ -44,6 +45,13 @@ _HUB_URL = re.compile(
 
 
 MAX_NAME = 255
+# The longest value each default may have: the catalog columns it is stored in.
+LIMITS = {
+    "general.license": 255,
+    "general.license.name": 255,
+    "general.architecture": 255,
+    "general.base_model": 512,
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,6 @@ class GGUFDefaults:
     card: ModelCard  # license, license name, base models and relation, as a card states them
     architecture: str | None = None
     parameter_count: int | None = None
-    name: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -68,13 +75,23 @@ def base_reference(base: Mapping[str, Any]) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
+def _fits(key: str, value: Any, warnings: list[str]) -> bool:
+    """Whether a stated value fits the catalog column it goes to (else warned and dropped)."""
+    limit = LIMITS.get(key)
+    texts = value if isinstance(value, list) else [value]
+    if limit is None or all(not isinstance(t, str) or len(t) <= limit for t in texts):
+        return True
+    warnings.append(f"{key} is longer than {limit} characters; not used as a default")
+    return False
+
+
 def _agreed(
     ggufs: Sequence[FileEntry], key: str, warnings: list[str], values: Iterable[Any] | None = None
 ) -> Any:
     stated = {
         f.path: v
         for f, v in zip(ggufs, values or (f.details.get(key) for f in ggufs), strict=True)
-        if v not in (None, [], "")
+        if v not in (None, [], "") and _fits(key, v, warnings)
     }
     distinct = {repr(v): v for v in stated.values()}
     if len(distinct) == 1:
@@ -126,7 +143,6 @@ def gguf_defaults(files: Sequence[FileEntry]) -> GGUFDefaults | None:
         card=card,
         architecture=_agreed(ggufs, "general.architecture", warnings),
         parameter_count=_parameter_count(ggufs, warnings),
-        name=_agreed(ggufs, "general.name", warnings),
         warnings=warnings,
     )
 

@@ -13,8 +13,9 @@ Rules enforced here (each violation is a ``GGUFFormatError`` naming the file and
   remaining bytes could hold; the header ends within ``MAX_HEADER_BYTES``;
 - every length (strings, arrays) fits in the file before anything is read or allocated;
   keys are non-empty UTF-8 of at most 65,535 bytes, tensor names of at most 64, neither
-  repeated; value types are the thirteen GGUF defines (an array of arrays is refused, as
-  llama.cpp refuses it); ``general.alignment`` is a uint32 power of two;
+  repeated nor holding a NUL byte; value types are the thirteen GGUF defines (an array of
+  arrays is refused, as llama.cpp refuses it); ``general.alignment`` is a uint32 power of
+  two;
 - a tensor has at most 4 dimensions, each below 2^63, a known ggml type, a first dimension
   that is a whole number of the type's blocks, an offset that is a multiple of the
   alignment; sorted by offset, each tensor starts where the previous one ends rounded up to
@@ -191,6 +192,8 @@ class _Cursor:
         if n == 0 or n > limit:
             self.fail(f"{what} is {n} bytes long (1 to {limit} allowed)")
         raw = self.take(n, what)
+        if b"\0" in raw:
+            self.fail(f"{what} contains a NUL byte")
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:

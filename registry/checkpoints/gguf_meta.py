@@ -4,7 +4,8 @@ Taken from the header ``gguf_format`` validated (the file is never handed to ano
 reader): the ``general.*`` keys registration uses (architecture, name, license, file type,
 base models), the split keys of a multi-file GGUF, the tensor count, the parameter count
 (elements of every tensor) and how many tensors use each ggml type. Values are plain JSON
-(strings, integers, booleans); a key of an unexpected type is left out.
+(strings without NUL characters, cut at 1,024 characters; integers); a key of an
+unexpected type is left out.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MAX_SHOWN_STRING = 1024
 
 def _string(meta: dict[str, Any], key: str) -> str | None:
     value = meta.get(key)
-    return value[:MAX_SHOWN_STRING] if isinstance(value, str) else None
+    return value.replace("\0", "")[:MAX_SHOWN_STRING] if isinstance(value, str) else None
 
 
 def _int(meta: dict[str, Any], key: str) -> int | None:

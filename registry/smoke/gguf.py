@@ -117,6 +117,10 @@ def unsupported(header: GGUFHeader) -> str | None:
     if not forms & known:
         version = lib("transformers").__version__
         return f"transformers {version} cannot load GGUF architecture {arch!r}"
+    try:
+        lib("gguf")
+    except ImportError:
+        return "the gguf package is not installed: pip install 'modelreg[smoke]'"
     types = sorted({t.dtype for t in header.tensors})
     missing = [t for t in types if t in GGML_TYPE_IDS and not _dequantizable(t)]
     if missing:

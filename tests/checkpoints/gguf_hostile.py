@@ -169,6 +169,10 @@ HOSTILE_GGUF: dict[str, tuple[Callable[[Path], None], str]] = {
         _write(_with(tensors=_tensors(tensor_info("w" * 65, [8, 4], F32, 0)))),
         "tensor #0 name is 65 bytes long",
     ),
+    "tensor-name-with-nul": (
+        _write(_with(tensors=_tensors(tensor_info(b"a\0weight", [8, 4], F32, 0)))),
+        "tensor #0 name contains a NUL byte",
+    ),
     "duplicate-tensor-name": (
         _write(
             _with(

@@ -141,6 +141,25 @@ def test_other_with_license_name_is_mapped_like_a_card(
     assert data["license"] == "unknown" and data["unresolved_parents"] == []
 
 
+def test_oversized_or_nul_metadata_is_dropped_or_cleaned_not_a_database_error(
+    cli: Any, tmp_path: Path, weights: dict[str, np.ndarray]
+) -> None:
+    meta = {
+        "general.license": "x" * 300,
+        "general.architecture": "llama\0",
+        "general.base_model.count": 1,
+        "general.base_model.0.repo_url": "https://example.com/" + "y" * 600,
+    }
+    gb.write_gguf(tmp_path / "odd" / "m.gguf", weights, metadata=meta)
+    res = cli("add", tmp_path / "odd", "--name", "odd", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    data = res.json()
+    assert data["license"] == "unknown" and data["unresolved_parents"] == []
+    assert data["architecture"] == "llama"
+    assert "general.license is longer than 255 characters; not used as a default" in res.stderr
+    assert "general.base_model is longer than 512 characters" in res.stderr
+
+
 def test_several_ggufs_give_defaults_only_where_they_agree(
     cli: Any, tmp_path: Path, weights: dict[str, np.ndarray]
 ) -> None:
