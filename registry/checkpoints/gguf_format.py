@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import IO, Any, NoReturn
 
 from registry.checkpoints.ggml_types import GGML_TYPES
-from registry.checkpoints.safetensors_format import _short
+from registry.checkpoints.safetensors_format import TensorInfo, _short
 from registry.errors import CheckpointError
 
 GGUF_MAGIC = b"GGUF"
@@ -86,25 +86,6 @@ class GGUFArray:
 
 
 @dataclass(frozen=True, slots=True)
-class GGUFTensorInfo:
-    """One tensor: ``dtype`` is its ggml type name, [begin, end) offsets in the data area."""
-
-    name: str
-    dtype: str
-    shape: tuple[int, ...]
-    begin: int
-    end: int
-
-    @property
-    def nbytes(self) -> int:
-        return self.end - self.begin
-
-    @property
-    def numel(self) -> int:
-        return math.prod(self.shape)
-
-
-@dataclass(frozen=True, slots=True)
 class GGUFHeader:
     """A validated header; ``data_start`` is the file offset of the data area."""
 
@@ -112,11 +93,11 @@ class GGUFHeader:
     alignment: int
     data_start: int
     file_size: int
-    tensors: tuple[GGUFTensorInfo, ...]  # sorted by offset
+    tensors: tuple[TensorInfo, ...]  # sorted by offset; ``dtype`` is the ggml type name
     metadata: dict[str, Any]  # scalar values (strings cut); arrays as GGUFArray
     value_types: dict[str, str]
 
-    def file_range(self, tensor: GGUFTensorInfo) -> tuple[int, int]:
+    def file_range(self, tensor: TensorInfo) -> tuple[int, int]:
         """The tensor's [start, end) in the file."""
         return self.data_start + tensor.begin, self.data_start + tensor.end
 
@@ -300,14 +281,14 @@ def _layout(
     infos: list[tuple[str, str, tuple[int, ...], int, int]],
     data_start: int,
     alignment: int,
-) -> tuple[GGUFTensorInfo, ...]:
+) -> tuple[TensorInfo, ...]:
     tensors = sorted(
-        (GGUFTensorInfo(name, dtype, shape, off, off + n) for name, dtype, shape, off, n in infos),
+        (TensorInfo(name, dtype, shape, off, off + n) for name, dtype, shape, off, n in infos),
         key=lambda t: (t.begin, t.end),
     )
     data_size = c.size - data_start
     expected = 0
-    previous: GGUFTensorInfo | None = None
+    previous: TensorInfo | None = None
     for t in tensors:
         label = f"tensor {_short(t.name)}"
         if t.end > data_size:

@@ -10,6 +10,7 @@ unexpected type is left out.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -62,6 +63,6 @@ def gguf_details(header: GGUFHeader) -> dict[str, Any]:
     if "general.base_model.count" in meta:
         out["general.base_model"] = base_models(meta)
     out["tensor_count"] = len(header.tensors)
-    out["parameter_count"] = sum(t.numel for t in header.tensors)
+    out["parameter_count"] = sum(math.prod(t.shape) for t in header.tensors)
     out["tensor_types"] = dict(sorted(Counter(t.dtype for t in header.tensors).items()))
     return out

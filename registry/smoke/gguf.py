@@ -14,6 +14,7 @@ is probed with one block of zeros).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -62,7 +63,7 @@ def read_header(path: Path) -> GGUFHeader:
 def load_bytes(path: Path, dtype_width: int) -> int:
     """Memory the dequantized weights take (every tensor becomes floats of ``dtype_width``)."""
     try:
-        return sum(t.numel for t in read_header(path).tensors) * dtype_width
+        return sum(math.prod(t.shape) for t in read_header(path).tensors) * dtype_width
     except (CheckpointError, OSError):  # its size on disk; the run says why it fails
         return path.stat().st_size
 

@@ -79,7 +79,10 @@ def good() -> bytes:
     return gguf_bytes(*good_parts())
 
 
-def _write(data: bytes) -> Callable[[Path], None]:
+Builder = Callable[[Path], None]
+
+
+def _write(data: bytes) -> Builder:
     def build(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         (path / NAME).write_bytes(data)
@@ -95,11 +98,24 @@ def _with(**changes: Any) -> bytes:
     return gguf_bytes(parts["kvs"], parts["tensors"], parts["data"], **options)
 
 
-def _tensors(*infos: bytes) -> list[bytes]:
-    return list(infos)
+def _one(ne: Sequence[int], ggml_type: int = F32, name: str | bytes = "a.weight") -> Builder:
+    """The good file with a single tensor declared instead of its two."""
+    return _write(_with(tensors=[tensor_info(name, ne, ggml_type, 0)]))
 
 
-HOSTILE_GGUF: dict[str, tuple[Callable[[Path], None], str]] = {
+def _second(
+    ne: Sequence[int] = (32, 2),
+    ggml_type: int = Q8_0,
+    offset: int = 128,
+    name: str = "b.weight",
+    **changes: Any,
+) -> Builder:
+    """The good file with its second tensor declared differently."""
+    first = tensor_info("a.weight", [8, 4], F32, 0)
+    return _write(_with(tensors=[first, tensor_info(name, ne, ggml_type, offset)], **changes))
+
+
+HOSTILE_GGUF: dict[str, tuple[Builder, str]] = {
     "bad-magic": (_write(b"GGUX" + good()[4:]), "not a GGUF file (bad magic)"),
     "truncated-fixed-part": (_write(good()[:10]), "truncated GGUF header: 10 bytes"),
     "truncated-in-metadata": (
@@ -158,103 +174,35 @@ HOSTILE_GGUF: dict[str, tuple[Callable[[Path], None], str]] = {
         "general.alignment must be a uint32 power of two",
     ),
     "unknown-ggml-type": (
-        _write(_with(tensors=_tensors(tensor_info("a.weight", [8, 4], 4, 0)))),
+        _one([8, 4], ggml_type=4),
         "tensor 'a.weight' has an unknown ggml type 4",
     ),
-    "too-many-dimensions": (
-        _write(_with(tensors=_tensors(tensor_info("a.weight", [2, 2, 2, 2, 2], F32, 0)))),
-        "has 5 dimensions (at most 4)",
-    ),
-    "tensor-name-too-long": (
-        _write(_with(tensors=_tensors(tensor_info("w" * 65, [8, 4], F32, 0)))),
-        "tensor #0 name is 65 bytes long",
-    ),
-    "tensor-name-with-nul": (
-        _write(_with(tensors=_tensors(tensor_info(b"a\0weight", [8, 4], F32, 0)))),
-        "tensor #0 name contains a NUL byte",
-    ),
-    "duplicate-tensor-name": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("a.weight", [32, 2], Q8_0, 128),
-                )
-            )
-        ),
-        "duplicate tensor name 'a.weight'",
-    ),
+    "too-many-dimensions": (_one([2, 2, 2, 2, 2]), "has 5 dimensions (at most 4)"),
+    "tensor-name-too-long": (_one([8, 4], name="w" * 65), "tensor #0 name is 65 bytes long"),
+    "tensor-name-with-nul": (_one([8, 4], name=b"a\0weight"), "tensor #0 name contains a NUL byte"),
+    "dimension-too-large": (_one([2**63, 1]), "has a dimension of 2^63 or more"),
+    "duplicate-tensor-name": (_second(name="a.weight"), "duplicate tensor name 'a.weight'"),
     "misaligned-offset": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [32, 2], Q8_0, 132),
-                )
-            )
-        ),
+        _second(offset=132),
         "tensor 'b.weight': offset 132 is misaligned (alignment 32)",
     ),
-    "overlapping-tensors": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [32, 2], Q8_0, 96),
-                )
-            )
-        ),
-        "overlaps tensor 'a.weight' at data offset 96",
-    ),
+    "overlapping-tensors": (_second(offset=96), "overlaps tensor 'a.weight' at data offset 96"),
     "gap-between-tensors": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [32, 2], Q8_0, 160),
-                ),
-                data=good_parts()[2] + b"\0" * 32,
-            )
-        ),
+        _second(offset=160, data=good_parts()[2] + b"\0" * 32),
         "gap of 32 bytes in the data area before tensor 'b.weight'",
     ),
     "tensor-out-of-bounds": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [32, 2], Q8_0, 2**40),
-                )
-            )
-        ),
+        _second(offset=2**40),
         "tensor 'b.weight': data [1099511627776, 1099511627844) runs past the end of the file",
     ),
     "data-truncated": (_write(good()[:-60]), "runs past the end of the file"),
     "shape-not-whole-blocks": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [16, 2], Q8_0, 128),
-                )
-            )
-        ),
+        _second(ne=(16, 2)),
         "shape [2, 16] × Q8_0 is not a whole number of 32-element blocks",
     ),
     "shape-larger-than-data": (
-        _write(
-            _with(
-                tensors=_tensors(
-                    tensor_info("a.weight", [8, 4], F32, 0),
-                    tensor_info("b.weight", [2**62, 2**62], F32, 128),
-                )
-            )
-        ),
+        _second(ne=(2**62, 2**62), ggml_type=F32),
         "runs past the end of the file",
-    ),
-    "dimension-too-large": (
-        _write(_with(tensors=_tensors(tensor_info("a.weight", [2**63, 1], F32, 0)))),
-        "has a dimension of 2^63 or more",
     ),
     "trailing-data": (
         _write(good() + b"\0" * 64),

@@ -29,6 +29,7 @@ from tests.checkpoints.gguf_hostile import (
     kv_u32,
     tensor_info,
 )
+from tests.checkpoints.mutations import damage
 
 
 def parse(data: bytes) -> gguf_format.GGUFHeader:
@@ -101,7 +102,7 @@ def test_zero_element_tensors_alignment_and_order() -> None:
         ("late", 64, 80),
         ("empty", 128, 128),
     ]
-    assert header.tensors[2].shape == (3, 0) and header.tensors[2].numel == 0
+    assert header.tensors[2].shape == (3, 0) and header.tensors[2].nbytes == 0
 
 
 def test_the_last_tensor_may_lack_its_padding() -> None:
@@ -148,7 +149,7 @@ def test_a_real_tokenizer_header_is_skipped_not_read(tmp_path: Path) -> None:
     with path.open("rb") as fh:
         header = read_gguf_header("big.gguf", fh, path.stat().st_size)
     assert header.metadata["tokenizer.ggml.merges"] == GGUFArray("string", 280_147)
-    assert header.tensors[0].numel == 8
+    assert header.tensors[0].shape == (8,)
 
 
 # --------------------------------------------------------------------------- property
@@ -201,21 +202,12 @@ def mutated_files(draw: st.DrawFn) -> bytes:
     data = bytearray(draw(valid_files())[0] if draw(st.booleans()) else good())
     kind = draw(st.sampled_from(["bytes", "count", "truncate"]))
     if kind == "bytes":
-        for _ in range(draw(st.integers(1, 6))):
-            pos = draw(st.integers(0, len(data) - 1))
-            op = draw(st.sampled_from(["flip", "insert", "delete"]))
-            if op == "flip":
-                data[pos] = draw(st.integers(0, 255))
-            elif op == "insert":
-                data.insert(pos, draw(st.integers(0, 255)))
-            else:
-                del data[pos]
-    elif kind == "count":  # a tensor count, key count or a length anywhere
+        return damage(draw, data)
+    if kind == "count":  # a tensor count, key count or a length anywhere
         pos = draw(st.integers(4, max(4, len(data) - 8)))
         data[pos : pos + 8] = struct.pack("<Q", draw(st.integers(0, 2**64 - 1)))
-    else:
-        data = data[: draw(st.integers(0, len(data)))]
-    return bytes(data)
+        return bytes(data)
+    return bytes(data[: draw(st.integers(0, len(data)))])
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
