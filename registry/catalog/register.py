@@ -1,8 +1,10 @@
 """Registering a local checkpoint: inspect it once, then write it in one short transaction.
 
 Defaults come from the checkpoint itself: ``config.json`` (architecture, modalities,
-parameter count) and the model card's front matter (``license``, ``base_model``,
-``base_model_relation``). A base model that is already registered becomes a parent; one that
+parameter count), the model card's front matter (``license``, ``base_model``,
+``base_model_relation``) and what GGUF files state about themselves (``gguf_defaults``:
+license, base models, architecture, parameter count, name), which the card and
+``config.json`` override. A base model that is already registered becomes a parent; one that
 is not is kept as an unresolved parent and shown as such by ``tree``.
 """
 
@@ -18,6 +20,7 @@ from registry.catalog import licenses
 from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
 from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
+from registry.checkpoints.gguf_defaults import GGUFDefaults, gguf_defaults, gguf_name
 from registry.checkpoints.manifest import ModelCard
 from registry.db.engine import Catalog
 from registry.db.models import Variant
@@ -72,6 +75,48 @@ def card_lineage(
     return link_bases(session, card.base_models, check_relation(relation), progress)
 
 
+def with_gguf(
+    card: ModelCard | None, gguf: GGUFDefaults | None, progress: Progress
+) -> ModelCard | None:
+    """The model card, with what GGUF files state filling in what it leaves out.
+
+    A license the card and the GGUF disagree on is a warning naming both (the card wins).
+    """
+    if gguf is None:
+        return card
+    for message in gguf.warnings:
+        progress.warn(message)
+    if card is None:
+        return gguf.card
+    said_by_card = bool(card.licenses or card.license_name)
+    if said_by_card and (gguf.card.licenses or gguf.card.license_name):
+        said, stated = card_license(card)[0], card_license(gguf.card)[0]
+        if said != stated:
+            progress.warn(
+                f"the model card says license {said} but {gguf.source} says {stated} "
+                f"(general.license); the card's {said} is used"
+            )
+    return ModelCard(
+        licenses=card.licenses if said_by_card else gguf.card.licenses,
+        license_name=card.license_name if said_by_card else gguf.card.license_name,
+        base_models=card.base_models or gguf.card.base_models,
+        base_model_relation=(
+            card.base_model_relation if card.base_models else gguf.card.base_model_relation
+        ),
+    )
+
+
+def default_name(path: Path) -> str:
+    """The name for ``add`` without ``--name``: the GGUF's ``general.name``."""
+    name = gguf_name(path)
+    if name is None:
+        raise InvalidInputError(
+            "--name is required when registering a local checkpoint "
+            "(only a GGUF stating general.name names itself)"
+        )
+    return name
+
+
 def check_modalities(values: Sequence[str]) -> list[str]:
     out = []
     for m in values:
@@ -86,7 +131,7 @@ def add_checkpoint(
     catalog: Catalog,
     path: Path,
     *,
-    name: str,
+    name: str | None,
     license_id: str | None = None,
     parents: Sequence[ParentSpec] = (),
     modalities: Sequence[str] = (),
@@ -95,16 +140,18 @@ def add_checkpoint(
 ) -> Variant:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
-    A pickle file importing dangerous globals is refused unless ``allow_pickle``.
+    Without ``name``, a GGUF's ``general.name`` is the name. A pickle file importing
+    dangerous globals is refused unless ``allow_pickle``.
     """
-    name = check_name(name)
+    name = check_name(name if name is not None else default_name(path))
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
     with catalog.session() as session:  # fail fast, before hashing hundreds of GB
         if find_variant(session, name) is not None:
             raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
-    card = manifest.card
+    gguf = gguf_defaults(manifest.files)
+    card = with_gguf(manifest.card, gguf, progress)
     license_name = None
     if lic is None:
         lic, license_name = card_license(card)
@@ -119,8 +166,10 @@ def add_checkpoint(
             unresolved_parents=unresolved,
             modalities=mods or config_json.modalities(manifest.config),
             source_uri=str(Path(path).expanduser().resolve()),
-            architecture=config_json.architecture(manifest.config),
-            parameter_count=config_json.parameter_count(manifest.config),
+            architecture=config_json.architecture(manifest.config)
+            or (gguf.architecture if gguf else None),
+            parameter_count=config_json.parameter_count(manifest.config)
+            or (gguf.parameter_count if gguf else None),
             files=manifest.files,
             content_digest=manifest.content_digest,
         )

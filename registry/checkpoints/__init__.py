@@ -2,9 +2,10 @@
 
 ``inspect_checkpoint`` reads a checkpoint once and returns its manifest (no database): each
 file classified and validated from its bytes (``file_formats``), then one read of every
-byte for the file SHA-256 and the per-tensor digests (``hashing``), and the content digest.
-``verify_checkpoint`` compares the files on disk with a recorded manifest: file SHA-256
-first, tensor digests only for safetensors files that changed, to name the tensors.
+byte for the file SHA-256 and the per-tensor digests of safetensors and GGUF files
+(``hashing``), and the content digest. ``verify_checkpoint`` compares the files on disk
+with a recorded manifest: file SHA-256 first, tensor digests only for files with tensors
+that changed, to name the tensors.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from pathlib import Path
 from registry.checkpoints.config_json import read_config
 from registry.checkpoints.content_digest import content_digest
 from registry.checkpoints.discovery import discover_files
-from registry.checkpoints.file_formats import Analysis, analyse
+from registry.checkpoints.file_formats import analyse, header_segments
+from registry.checkpoints.gguf_format import GGUFHeader
 from registry.checkpoints.hashing import (
     FileDigest,
     Reporter,
-    Segment,
     digest_file,
     git_blob_oid,
     run_parallel,
@@ -36,6 +37,7 @@ from registry.checkpoints.manifest import (
     VerifyReport,
 )
 from registry.checkpoints.modelcard import read_model_card
+from registry.checkpoints.safetensors_format import SafetensorsHeader
 from registry.checkpoints.shard_index import validate_index
 from registry.errors import CheckpointError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
@@ -61,11 +63,14 @@ def file_stat(path: Path, rel: str) -> FileStat:
     return FileStat(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
-def _segments(analysis: Analysis) -> list[Segment]:
-    header = analysis.header
-    if header is None:
-        return []
-    return [Segment(t.name, *header.file_range(t)) for t in header.tensors]
+def _tensor_entries(
+    header: SafetensorsHeader | GGUFHeader, digests: dict[str, str]
+) -> tuple[TensorEntry, ...]:
+    at = {s.name: s for s in header_segments(header)}
+    return tuple(
+        TensorEntry(t.name, t.dtype, t.shape, at[t.name].start, at[t.name].end, digests[t.name])
+        for t in header.tensors
+    )
 
 
 def inspect_checkpoint(
@@ -80,7 +85,9 @@ def inspect_checkpoint(
     analyses = {
         rel: analyse(root / rel, rel, size, allow_pickle=allow_pickle) for rel, size in found
     }
-    headers = {rel: a.header for rel, a in analyses.items() if a.header is not None}
+    headers = {
+        rel: a.header for rel, a in analyses.items() if isinstance(a.header, SafetensorsHeader)
+    }
     warnings = [a.warning for a in analyses.values() if a.warning]
     for rel, size in found:
         if analyses[rel].format == "index":
@@ -93,7 +100,7 @@ def inspect_checkpoint(
         def run(reporter: Reporter) -> FileDigest:
             analysis = analyses[rel]
             prefix = analysis.header.data_start if analysis.header is not None else 0
-            segs = _segments(analysis)
+            segs = header_segments(analysis.header)
             return digest_file(root / rel, rel, size, segs, prefix_len=prefix, reporter=reporter)
 
         return run
@@ -110,11 +117,7 @@ def inspect_checkpoint(
             raise CheckpointError(rel, "file changed while being read; try again")
         tensors: tuple[TensorEntry, ...] = ()
         if analysis.header is not None:
-            header = analysis.header
-            tensors = tuple(
-                TensorEntry(t.name, t.dtype, t.shape, *header.file_range(t), digest.tensors[t.name])
-                for t in header.tensors
-            )
+            tensors = _tensor_entries(analysis.header, digest.tensors)
         files.append(
             FileEntry(
                 rel,
@@ -201,7 +204,7 @@ def verify_checkpoint(
             report.stats[rel] = before[rel]
         elif not same and entry.tensors:
             status.changed_tensors, status.note = localise_change(
-                base / rel, rel, entry.tensors, progress
+                base / rel, rel, entry.tensors, progress, file_format=entry.format
             )
         statuses[rel] = status
     report.files = [statuses[rel] for rel in sorted(statuses)]

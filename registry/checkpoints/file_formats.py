@@ -5,7 +5,7 @@ by ``fstat`` without blocking), sniffs its first bytes and reads what its format
 
 - ``.safetensors``: the strict header (``safetensors_format``); pickle bytes under that
   name are refused outright, whatever ``--allow-pickle`` says;
-- GGUF (by magic or name): metadata through the ``gguf`` package;
+- GGUF (by magic or name): the strict header (``gguf_format``), its tensors and metadata;
 - pickle (by content, or a pickle-ish name whose content is a pickle or a zip of pickles):
   the globals it imports, from the opcodes; dangerous ones refuse unless allowed;
 - ``*.safetensors.index.json``: checked later against the shard headers;
@@ -23,7 +23,9 @@ from typing import IO, Any
 import xxhash
 
 from registry.checkpoints import pickle_scan
-from registry.checkpoints.gguf_meta import GGUF_MAGIC, read_gguf_metadata
+from registry.checkpoints.gguf_format import GGUF_MAGIC, GGUFHeader, read_gguf_header
+from registry.checkpoints.gguf_meta import gguf_details
+from registry.checkpoints.hashing import Segment
 from registry.checkpoints.safetensors_format import SafetensorsHeader, read_header
 from registry.checkpoints.shard_index import is_index
 from registry.errors import CheckpointError
@@ -38,10 +40,18 @@ class DangerousPickleError(CheckpointError):
 @dataclass
 class Analysis:
     format: str
-    header: SafetensorsHeader | None = None
+    header: SafetensorsHeader | GGUFHeader | None = None
     header_digest: str | None = None  # XXH3 of the bytes before the data area
     details: dict[str, Any] = field(default_factory=dict)
     warning: str | None = None
+
+
+def header_segments(header: SafetensorsHeader | GGUFHeader | None) -> list[Segment]:
+    """Each tensor's [start, end) in the file, sorted by offset (none without a header)."""
+    if header is None:
+        return []
+    start = header.data_start
+    return [Segment(t.name, start + t.begin, start + t.end) for t in header.tensors]
 
 
 def open_regular(path: Path, rel: str) -> IO[bytes]:
@@ -78,9 +88,8 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
             details: dict[str, Any] = {"tensor_count": len(header.tensors)}
             return Analysis("safetensors", header, digest, details)
         if head[:4] == GGUF_MAGIC or suffix == ".gguf":
-            if head[:4] != GGUF_MAGIC:
-                raise CheckpointError(rel, "not a GGUF file (bad magic)")
-            return Analysis("gguf", details=read_gguf_metadata(path, rel))
+            gguf = read_gguf_header(rel, fh, size)
+            return Analysis("gguf", gguf, _prefix_digest(fh, gguf.data_start), gguf_details(gguf))
         if kind is not None or suffix in pickle_scan.PICKLE_SUFFIXES:
             if suffix in pickle_scan.PICKLE_SUFFIXES and not allow_pickle:
                 report = pickle_scan.scan_file(rel, fh, size)  # unparseable: refused
@@ -91,6 +100,16 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
     if is_index(rel):
         return Analysis("index")
     return Analysis("other")
+
+
+def _prefix_digest(fh: IO[bytes], n: int) -> str:
+    """XXH3 of the first ``n`` bytes (a header), read in bounded chunks."""
+    h = xxhash.xxh3_128()
+    fh.seek(0)
+    while n > 0 and (chunk := fh.read(min(n, SNIFF_BYTES * 16))):
+        h.update(chunk)
+        n -= len(chunk)
+    return h.hexdigest()
 
 
 def _try_scan(rel: str, fh: IO[bytes], size: int) -> pickle_scan.PickleReport | None:

@@ -1,67 +1,68 @@
-"""GGUF metadata (architecture, license, base models) read with the ``gguf`` package.
+"""What modelreg records of a GGUF file's metadata: the ``details`` of its file entry.
 
-The file is hashed like any other; this module only reads the key/value header. A file
-the reader cannot parse is a ``CheckpointError`` naming it: the ``gguf`` reader raises
-many exception types on malformed input, and none of them may reach the user as a traceback.
+Taken from the header ``gguf_format`` validated (the file is never handed to another
+reader): the ``general.*`` keys registration uses (architecture, name, license, file type,
+base models), the split keys of a multi-file GGUF, the tensor count, the parameter count
+(elements of every tensor) and how many tensors use each ggml type. Values are plain JSON
+(strings without NUL characters, cut at 1,024 characters; integers); a key of an
+unexpected type is left out.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import math
+from collections import Counter
 from typing import Any
 
-from registry.errors import CheckpointError
+from registry.checkpoints.gguf_format import GGUFHeader
 
-GGUF_MAGIC = b"GGUF"
-_SCALAR_KEYS = (
+_STRING_KEYS = (
     "general.architecture",
     "general.name",
     "general.license",
     "general.license.name",
-    "general.file_type",
-    "general.quantization_version",
+    "general.type",
 )
+_INT_KEYS = ("general.file_type", "general.quantization_version", "split.count", "split.no")
 _BASE_FIELDS = ("name", "organization", "repo_url", "version")
 MAX_BASE_MODELS = 64
+MAX_SHOWN_STRING = 1024
 
 
-def read_gguf_metadata(path: Path, rel: str) -> dict[str, Any]:
-    """The keys modelreg uses, as plain JSON-ready values; absent keys are left out."""
-    try:
-        import gguf
+def _string(meta: dict[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    return value.replace("\0", "")[:MAX_SHOWN_STRING] if isinstance(value, str) else None
 
-        reader = gguf.GGUFReader(path, "r")
-        fields = reader.fields
-        out: dict[str, Any] = {}
-        for key in _SCALAR_KEYS:
-            if key in fields:
-                out[key] = _value(fields[key].contents())
-        if "general.base_model.count" in fields:
-            count = int(fields["general.base_model.count"].contents())
-            bases = []
-            for i in range(min(max(count, 0), MAX_BASE_MODELS)):
-                base = {
-                    f: _value(fields[k].contents())
-                    for f in _BASE_FIELDS
-                    if (k := f"general.base_model.{i}.{f}") in fields
-                }
-                if base:
-                    bases.append(base)
-            out["general.base_model"] = bases
-        out["tensor_count"] = len(reader.tensors)
-    except CheckpointError:
-        raise
-    except Exception as exc:  # the reader fails in many ways on a malformed file
-        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise CheckpointError(rel, f"malformed GGUF file: {detail}") from None
+
+def _int(meta: dict[str, Any], key: str) -> int | None:
+    value = meta.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def base_models(meta: dict[str, Any]) -> list[dict[str, str]]:
+    """``general.base_model.N.*`` for N below ``general.base_model.count`` (at most 64)."""
+    count = _int(meta, "general.base_model.count") or 0
+    out = []
+    for i in range(min(max(count, 0), MAX_BASE_MODELS)):
+        base = {f: v for f in _BASE_FIELDS if (v := _string(meta, f"general.base_model.{i}.{f}"))}
+        if base:
+            out.append(base)
     return out
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, list):
-        return [_value(v) for v in value[:64]]
-    return str(value)
+def gguf_details(header: GGUFHeader) -> dict[str, Any]:
+    """The JSON-ready details of a validated GGUF header; absent keys are left out."""
+    meta = header.metadata
+    out: dict[str, Any] = {"gguf_version": header.version}
+    for key in _STRING_KEYS:
+        if (text := _string(meta, key)) is not None:
+            out[key] = text
+    for key in _INT_KEYS:
+        if (number := _int(meta, key)) is not None:
+            out[key] = number
+    if "general.base_model.count" in meta:
+        out["general.base_model"] = base_models(meta)
+    out["tensor_count"] = len(header.tensors)
+    out["parameter_count"] = sum(math.prod(t.shape) for t in header.tensors)
+    out["tensor_types"] = dict(sorted(Counter(t.dtype for t in header.tensors).items()))
+    return out

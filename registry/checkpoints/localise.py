@@ -1,4 +1,4 @@
-"""Naming the tensors of a safetensors file that changed since it was registered.
+"""Naming the tensors of a safetensors or GGUF file that changed since it was registered.
 
 Called by ``verify`` only for a file whose SHA-256 no longer matches. The new header is
 validated as strictly as at ``add``; the tensor digests are computed (ranges of the file
@@ -13,24 +13,31 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from registry.checkpoints.file_formats import open_regular
-from registry.checkpoints.hashing import Segment, tensor_digests
+from registry.checkpoints.file_formats import header_segments, open_regular
+from registry.checkpoints.gguf_format import GGUFFormatError, read_gguf_header
+from registry.checkpoints.hashing import tensor_digests
 from registry.checkpoints.manifest import TensorEntry
 from registry.checkpoints.safetensors_format import SafetensorsFormatError, read_header
 from registry.progress import NULL_PROGRESS, Progress
 
 
 def localise_change(
-    path: Path, rel: str, recorded: Sequence[TensorEntry], progress: Progress = NULL_PROGRESS
+    path: Path,
+    rel: str,
+    recorded: Sequence[TensorEntry],
+    progress: Progress = NULL_PROGRESS,
+    *,
+    file_format: str = "safetensors",
 ) -> tuple[list[str], str | None]:
     """(sorted names of the tensors that differ, a note or None)."""
+    reader = read_gguf_header if file_format == "gguf" else read_header
     with open_regular(path, rel) as fh:
         size = os.fstat(fh.fileno()).st_size
         try:
-            header = read_header(rel, fh, size)
-        except SafetensorsFormatError as exc:
+            header = reader(rel, fh, size)
+        except (SafetensorsFormatError, GGUFFormatError) as exc:
             return [], f"header no longer valid: {exc.defect}"
-    segments = [Segment(t.name, *header.file_range(t)) for t in header.tensors]
+    segments = header_segments(header)
     progress.start(f"localising {rel}", sum(s.end - s.start for s in segments))
     try:
         digests = tensor_digests(path, rel, segments, progress=progress)

@@ -12,7 +12,10 @@ FileState = Literal["ok", "modified", "missing", "extra"]
 
 @dataclass(frozen=True)
 class TensorEntry:
-    """A tensor of a safetensors file: [start, end) are offsets in the file."""
+    """A tensor of a safetensors or GGUF file: [start, end) are offsets in the file.
+
+    ``dtype`` is the safetensors dtype or the ggml type (``Q8_0``, ``F16``, ...); ``shape``
+    is row-major (for GGUF, ggml's dimension list reversed)."""
 
     name: str
     dtype: str

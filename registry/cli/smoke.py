@@ -2,7 +2,8 @@
 
 Exit codes: 0 every run passed; 1 a run failed or drifted (unless ``--accept-drift``);
 2 usage error; 4 the smoke extra is missing, the device is unusable, or (with nothing
-failed) a checkpoint was refused because it cannot fit in free memory.
+failed) a checkpoint was refused because it cannot fit in free memory or is a GGUF this
+installation cannot load (``unsupported``).
 """
 
 from __future__ import annotations
@@ -86,11 +87,12 @@ def smoke(
 ) -> None:
     """Load each checkpoint, check its logits are finite, generate greedily, record the run.
 
-    Loads from local files only (safetensors, never the network), refuses missing or
+    Loads from local files only (safetensors or GGUF, never the network), refuses missing or
     unexpected weights, loads an adapter onto its registered parent with peft, and reports
     drift when the generated tokens differ from the last passing run on the same device
     type and dtype. Needs the smoke extra: pip install 'modelreg[smoke]'.
-    Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory.
+    Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory or
+    cannot be loaded by this installation (an unsupported GGUF).
     """
     from registry.smoke.report import to_json, to_table
     from registry.smoke.runner import SmokeOptions
@@ -120,6 +122,9 @@ def smoke(
         raise typer.Exit(EXIT_FINDING)
     if summary.count("refused"):
         say(f"error: {summary.count('refused')} checkpoint(s) refused: not enough free memory")
+    if summary.count("unsupported"):
+        say(f"error: {summary.count('unsupported')} checkpoint(s) not run: unsupported here")
+    if summary.count("refused") or summary.count("unsupported"):
         raise typer.Exit(EXIT_OPERATIONAL)
     raise typer.Exit(EXIT_OK)
 

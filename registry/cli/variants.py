@@ -26,8 +26,8 @@ def add(
         typer.Option(
             "--name",
             "-n",
-            help="Unique name for the variant (required for a local checkpoint; "
-            "default for hf: ORG/NAME@SHORTREV).",
+            help="Unique name for the variant (default: ORG/NAME@SHORTREV for hf:, a GGUF's "
+            "general.name; required for other local checkpoints).",
         ),
     ] = None,
     license: Annotated[
@@ -70,10 +70,6 @@ def add(
             progress=RichByteProgress(),
         )
     else:
-        if name is None:
-            from registry.errors import InvalidInputError
-
-            raise InvalidInputError("--name is required when registering a local checkpoint")
         variant = add_checkpoint(
             catalog,
             Path(path),

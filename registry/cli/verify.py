@@ -30,7 +30,7 @@ def verify(
 ) -> None:
     """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change).
 
-    A modified safetensors file is reported with the names of the tensors that changed.
+    A modified safetensors or GGUF file is reported with the names of the tensors that changed.
     """
     from registry.catalog.verify import verify_variants
 

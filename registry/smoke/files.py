@@ -1,7 +1,7 @@
 """What a smoke run needs to know about a checkpoint directory before importing torch.
 
-The weight files and their tensor sizes (from the safetensors headers, without reading the
-tensors), the dtype the config declares, whether the checkpoint carries a tokenizer, and
+The weight files and their tensor sizes (from the safetensors or GGUF headers, without
+reading the tensors), the dtype the config declares, whether the checkpoint carries a tokenizer, and
 whether a tokenizer file that its tokenizer config names is missing.
 """
 
@@ -11,6 +11,8 @@ import json
 import struct
 from pathlib import Path
 from typing import Any
+
+from registry.smoke import gguf
 
 ADAPTER_CONFIG = "adapter_config.json"
 TOKENIZER_CONFIG = "tokenizer_config.json"
@@ -50,12 +52,14 @@ def safetensors_header(path: Path) -> dict[str, Any]:
 
 
 def load_bytes(root: Path, dtype: str) -> int:
-    """Bytes the weights of ``root`` take in memory once cast to ``dtype``.
+    """Bytes the weights of ``root`` (a directory or a GGUF file) take once cast to ``dtype``.
 
     Floating tensors are counted at ``dtype``'s width, others at their own; a file whose
     header cannot be read counts at its size on disk (the load will fail and say why).
     """
     width = TORCH_ITEMSIZE.get(dtype, 4)
+    if root.is_file():  # a GGUF file: every tensor is dequantized to ``dtype``
+        return gguf.load_bytes(root, width)
     total = 0
     for path in weight_files(root):
         try:
@@ -84,7 +88,10 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def declared_dtype(root: Path) -> str | None:
-    """The dtype config.json declares (``dtype`` or the older ``torch_dtype``)."""
+    """The dtype config.json declares (``dtype`` or the older ``torch_dtype``), or a GGUF
+    file's float type."""
+    if root.is_file():
+        return gguf.declared_dtype(root)
     config = read_json(root / "config.json") or {}
     value = config.get("dtype") or config.get("torch_dtype")
     return str(value) if value else None

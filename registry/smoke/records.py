@@ -1,7 +1,8 @@
 """Smoke runs in the catalog: which checkpoint a variant is, drift, and recording runs.
 
 A variant's checkpoint is the local directory of its ``source_uri`` (a path or a
-``file://`` URI). An adapter (a lineage edge of relation ``adapter``) runs on its parent's
+``file://`` URI), or the GGUF file it names (or the one GGUF of a directory without
+safetensors). An adapter (a lineage edge of relation ``adapter``) runs on its parent's
 directory. ``content_digest`` names the bytes: SHA-256 over the variant's registered files
 (path, size, SHA-256 or git blob id, sorted by path), preceded by the parent's digest for an
 adapter; a variant registered without files is its own content (``variant:<id>``).
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from registry.catalog.variants import get_variant
 from registry.db.models import LineageEdge, SmokeRun, Variant, VariantFile
+from registry.smoke.gguf import find_gguf
 from registry.smoke.runner import SmokeResult, SmokeTarget
 
 REFERENCE_WINDOW = 100
@@ -101,7 +103,11 @@ def plan_variant(session: Session, variant: Variant) -> PlannedRun:
     path = local_path(variant.source_uri)
     if path is None:
         problem = f"{variant.name} has no local checkpoint directory (source {variant.source_uri})"
-    target = None if path is None else SmokeTarget(variant.name, path, base_path)
+    gguf_file, gguf_problem = find_gguf(path) if path is not None else (None, None)
+    problem = problem or gguf_problem
+    if gguf_file is not None:
+        path = gguf_file.parent
+    target = None if path is None else SmokeTarget(variant.name, path, base_path, gguf_file)
     if problem is None:
         for where in (path, base_path):
             if where is not None and not where.is_dir():

@@ -6,7 +6,7 @@ from typing import Any
 
 from registry.smoke.service import RunReport, SmokeSummary
 
-STATUSES = ("pass", "fail", "drift", "refused")
+STATUSES = ("pass", "fail", "drift", "refused", "unsupported")
 
 
 def _run_json(r: RunReport) -> dict[str, Any]:

@@ -6,9 +6,12 @@ finite gives a ``fail`` result with a one-line reason; the runner never raises f
 checkpoint (only for a missing extra or an unusable device), so ``smoke --all`` can go on.
 
 Loading is from local files only (``local_files_only=True``, the Hub offline) and from
-safetensors only (``use_safetensors=True``: no pickle is ever unpickled). An adapter is
-loaded with peft onto its parent. Generation is greedy (``do_sample=False``) for exactly
-``max_new_tokens`` tokens (``min_new_tokens`` holds end-of-sequence back).
+safetensors only (``use_safetensors=True``: no pickle is ever unpickled), or from a GGUF
+file through transformers' GGUF support, dequantized to torch, with the tokenizer the file
+carries (``registry.smoke.gguf``: a GGUF this installation cannot load is ``unsupported``,
+with the reason). An adapter is loaded with peft onto its parent. Generation is greedy
+(``do_sample=False``) for exactly ``max_new_tokens`` tokens (``min_new_tokens`` holds
+end-of-sequence back).
 
 Measurements: ``load_seconds`` (model, adapter and tokenizer), ``ttft_seconds`` (from the
 call to ``generate`` to the first new token reaching the streamer), ``tokens_per_second``
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import ModelregError
+from registry.smoke import gguf
 from registry.smoke.deps import lib, require_peft
 from registry.smoke.environment import Environment
 from registry.smoke.files import ADAPTER_CONFIG, has_tokenizer, missing_tokenizer_file
@@ -48,6 +52,7 @@ class SmokeTarget:
     name: str
     path: Path
     base_path: Path | None = None
+    gguf_file: Path | None = None  # load this GGUF file (in ``path``) instead of safetensors
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ class SmokeOptions:
 
 @dataclass
 class SmokeResult:
-    """What one run did. ``status`` is ``pass`` or ``fail`` (drift is judged by records)."""
+    """What one run did. ``status`` is ``pass``, ``fail`` or ``unsupported`` (not run: this
+    installation cannot load the checkpoint); drift is judged by records."""
 
     name: str
     env: Environment
@@ -144,14 +150,20 @@ def _check_loading_info(info: dict[str, Any]) -> None:
         raise SmokeFailure(f"load error: {errors[0].strip().splitlines()[0]}")
 
 
-def _model_class(path: Path) -> tuple[Any, Any]:
+def _gguf_kwargs(gguf_file: Path | None) -> dict[str, Any]:
+    return {} if gguf_file is None else {"gguf_file": str(gguf_file)}
+
+
+def _model_class(path: Path, gguf_file: Path | None = None) -> tuple[Any, Any]:
     """The config and the causal-LM class it maps to, checked against ``architectures``.
 
     Resolving the class imports its modelling code, which is why this runs before the load
     timer starts: ``load_seconds`` measures reading the weights, not importing Python.
     """
     hf = lib("transformers")
-    config = hf.AutoConfig.from_pretrained(str(path), local_files_only=True)
+    config = hf.AutoConfig.from_pretrained(
+        str(path), local_files_only=True, **_gguf_kwargs(gguf_file)
+    )
     try:
         cls = hf.MODEL_FOR_CAUSAL_LM_MAPPING[type(config)]
     except KeyError:
@@ -162,16 +174,24 @@ def _model_class(path: Path) -> tuple[Any, Any]:
     return config, cls
 
 
-def _load_base(path: Path, config: Any, cls: Any, env: Environment, dtype: str) -> Any:
+def _load_base(
+    path: Path, config: Any, cls: Any, env: Environment, dtype: str, gguf_file: Path | None = None
+) -> Any:
     torch = lib("torch")
     kwargs: dict[str, Any] = {
         "config": config,
         "local_files_only": True,
-        "use_safetensors": True,
         "dtype": getattr(torch, dtype),
         "output_loading_info": True,
         "ignore_mismatched_sizes": True,
     }
+    if gguf_file is None:
+        kwargs["use_safetensors"] = True
+    else:
+        kwargs["gguf_file"] = str(gguf_file)
+        gguf_config = getattr(lib("transformers"), "GgufConfig", None)
+        if gguf_config is not None:  # transformers 5 can keep GGUF blocks: dequantize them
+            kwargs["quantization_config"] = gguf_config(dequantize=True)
     if env.device_type == "cuda":
         kwargs["device_map"] = env.device
     model, info = cls.from_pretrained(str(path), **kwargs)
@@ -197,14 +217,16 @@ def _load_adapter(model: Any, path: Path) -> Any:
     return wrapped
 
 
-def _load_tokenizer(path: Path) -> Any:
+def _load_tokenizer(path: Path, gguf_file: Path | None = None) -> Any:
     AutoTokenizer = lib("transformers").AutoTokenizer
 
-    defect = missing_tokenizer_file(path)
+    defect = None if gguf_file else missing_tokenizer_file(path)
     if defect:
         raise SmokeFailure(defect)
     try:
-        return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        return AutoTokenizer.from_pretrained(
+            str(path), local_files_only=True, **_gguf_kwargs(gguf_file)
+        )
     except Exception as exc:  # any tokenizer that does not load is a defect of the checkpoint
         raise SmokeFailure(f"tokenizer does not load: {one_line(exc)}") from None
 
@@ -276,6 +298,12 @@ def run_target(
     torch = lib("torch")
 
     result = SmokeResult(target.name, env, dtype, options.max_new_tokens)
+    gguf_tokenizer = False
+    if target.gguf_file is not None:
+        status, result.error, gguf_tokenizer = gguf.check_file(target.gguf_file)
+        if status is not None:
+            result.status = status
+            return result
     model: Any = None
     if env.device_type == "cuda":
         torch.cuda.reset_peak_memory_stats(env.device)
@@ -291,13 +319,16 @@ def run_target(
             elif (target.path / ADAPTER_CONFIG).is_file():
                 raise SmokeFailure(f"{ADAPTER_CONFIG} present but no adapter parent registered")
             base = target.base_path or target.path
-            config, cls = _model_class(base)
+            config, cls = _model_class(base, target.gguf_file)
             start = time.perf_counter()
-            model = _load_base(base, config, cls, env, dtype)
+            model = _load_base(base, config, cls, env, dtype, target.gguf_file)
             if adapter:
                 model = _load_adapter(model, target.path)
-            tok_dir = next((p for p in (target.path, base) if has_tokenizer(p)), None)
-            tokenizer = _load_tokenizer(tok_dir) if tok_dir is not None else None
+            if target.gguf_file is not None:  # the tokenizer the file carries, if any
+                tokenizer = _load_tokenizer(base, target.gguf_file) if gguf_tokenizer else None
+            else:
+                tok_dir = next((p for p in (target.path, base) if has_tokenizer(p)), None)
+                tokenizer = _load_tokenizer(tok_dir) if tok_dir is not None else None
             result.used_tokenizer = tokenizer is not None
             result.load_seconds = time.perf_counter() - start
             result.prompt_ids = _prompt_ids(tokenizer, model, options, result)

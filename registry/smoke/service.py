@@ -2,7 +2,9 @@
 
 Runs happen one after another in this process. The catalog is read in one short
 transaction, and each run is recorded in its own, so no transaction stays open while a
-model loads. A run refused for lack of memory is reported (``refused``) but not recorded;
+model loads. A run refused for lack of memory (``refused``) or of support in this
+installation (``unsupported``: a GGUF architecture or tensor type transformers or gguf
+cannot load) is reported but not recorded;
 with ``--all``, variants without a local checkpoint (registered from the Hub) are listed
 apart, and content that already passed on this device type and dtype is skipped
 unless ``force`` is set (which also overrides the memory refusal).
@@ -39,7 +41,8 @@ class SmokeRequest:
 
 @dataclass
 class RunReport:
-    """The outcome of one variant: ``pass``, ``fail``, ``drift`` or ``refused``."""
+    """The outcome of one variant: ``pass``, ``fail``, ``drift``, ``refused`` or
+    ``unsupported``."""
 
     name: str
     status: str
@@ -75,7 +78,7 @@ def free_bytes(env: Environment) -> int:
 def fit_problem(plan: PlannedRun, dtype: str, env: Environment) -> str | None:
     """Why ``plan`` cannot fit in free memory, or None when it can."""
     assert plan.target is not None
-    weights = load_bytes(plan.target.path, dtype)
+    weights = load_bytes(plan.target.gguf_file or plan.target.path, dtype)
     if plan.target.base_path is not None:
         weights += load_bytes(plan.target.base_path, dtype)
     need = required_bytes(weights)
@@ -117,7 +120,8 @@ def run_smoke(
             if request.all and plan.target is None:
                 not_local.append(plan.name)
                 continue
-            base = (plan.target.base_path or plan.target.path) if plan.target else None
+            target = plan.target
+            base = (target.base_path or target.gguf_file or target.path) if target else None
             dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
             if request.all and not request.force:
                 if has_passing_run(session, plan.content_digest, env.device_type, dtype):
@@ -159,6 +163,8 @@ def _one(
         result = run_target(plan.target, request.options, env, dtype)
     for message in result.warnings:
         progress.warn(message)
+    if result.status == "unsupported":  # about this installation, not the checkpoint
+        return RunReport(plan.name, "unsupported", result.error, dtype, result)
     with catalog.session(write=True) as session:
         run, verdict = record_run(session, plan, result, request.accept_drift)
         run_id = run.id

@@ -214,6 +214,6 @@ HOSTILE: dict[str, tuple[Builder, str, str]] = {
     "gguf-garbage": (
         lambda p: _write(p, "model.gguf", b"GGUF" + b"\xff" * 60),
         "model.gguf",
-        "malformed GGUF",
+        "unsupported GGUF version 4294967295",
     ),
 }

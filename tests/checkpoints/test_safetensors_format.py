@@ -17,6 +17,7 @@ from registry.checkpoints.safetensors_format import (
     parse_header,
 )
 from tests.checkpoints.hostile import safetensors_bytes, tensors, valid_header
+from tests.checkpoints.mutations import damage
 
 
 def parse(data: bytes) -> Any:
@@ -108,16 +109,7 @@ def mutated_headers(draw: st.DrawFn) -> bytes:
         return safetensors_bytes(header, payload)
     data = bytearray(safetensors_bytes(header, payload))
     if kind == "bytes":
-        for _ in range(draw(st.integers(1, 6))):
-            pos = draw(st.integers(0, len(data) - 1))
-            op = draw(st.sampled_from(["flip", "insert", "delete"]))
-            if op == "flip":
-                data[pos] = draw(st.integers(0, 255))
-            elif op == "insert":
-                data.insert(pos, draw(st.integers(0, 255)))
-            else:
-                del data[pos]
-        return bytes(data)
+        return damage(draw, data)
     if kind == "length":
         data[:8] = struct.pack("<Q", draw(st.integers(0, 2**64 - 1)))
         return bytes(data)

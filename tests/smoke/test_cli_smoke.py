@@ -38,7 +38,8 @@ def test_pass_without_tokenizer_records_everything(cli: Cli, checkpoints: dict[s
     assert run["load_seconds"] > 0 and run["ttft_seconds"] > 0 and run["tokens_per_second"] > 0
     assert out["device"]["type"] == "cpu" and out["device"]["torch"] == torch.__version__
     assert out["summary"] == {
-        "pass": 1, "fail": 0, "drift": 0, "refused": 0, "skipped": 0, "not_local": 0
+        "pass": 1, "fail": 0, "drift": 0, "refused": 0, "unsupported": 0, "skipped": 0,
+        "not_local": 0,
     }  # fmt: skip
     assert "smoke plain: pass" in res.stderr
     [row] = builders.runs(cli.db_url)
@@ -77,7 +78,10 @@ def test_table_output_and_prompt_without_tokenizer_warns(
     header, row = res.stdout.splitlines()[:2]
     assert header.split()[:3] == ["VARIANT", "STATUS", "DTYPE"]
     assert row.split()[:3] == ["plain", "pass", "float32"]
-    assert "1 pass, 0 fail, 0 drift, 0 refused, 0 skipped (already passed), 0 without" in res.stdout
+    assert (
+        "1 pass, 0 fail, 0 drift, 0 refused, 0 unsupported, 0 skipped (already passed), 0 without"
+        in res.stdout
+    )
 
 
 def test_adapter_runs_on_its_registered_parent(cli: Cli, checkpoints: dict[str, Path]) -> None:

@@ -1,6 +1,6 @@
-"""Per-file integrity records: tensors of safetensors files, file format and verify stats.
+"""Per-file integrity records: tensors of safetensors and GGUF files, format, verify stats.
 
-``tensors``: one row per tensor of a safetensors file (name, dtype, shape, byte range in
+``tensors``: one row per tensor of a safetensors or GGUF file (name, dtype, shape, byte range in
 the file, XXH3-128 digest) so ``verify`` can name what changed. ``file_info``: one row per
 file with its format, what the format reader found (GGUF metadata, pickle globals) and the
 size/mtime/inode/device seen at the last full read, which ``verify --quick`` trusts.
@@ -18,7 +18,7 @@ from registry.db.base import Base, big_int, intpk, json_dict, json_list
 
 
 class TensorRecord(Base):
-    """A tensor of a safetensors file: [start, end) are offsets in the file."""
+    """A tensor of a safetensors or GGUF file: [start, end) are offsets in the file."""
 
     __tablename__ = "tensors"
     __table_args__ = (UniqueConstraint("file_id", "name", name="file_name"),)
