@@ -86,7 +86,11 @@ def inspect(
     if kind == "npy":
         return _npy(ByteSource(fh, size, head), report)
     if kind == "zip":
-        return _zip(_seekable(fh, head, depth), report, depth)
+        if depth == 0 and fh.seekable():
+            fh.seek(0)
+            return _zip(fh, report, depth)
+        with _spooled(fh, head) as spool:
+            return _zip(spool, report, depth)
     if kind == "tar":
         return _tar(_chain(head, fh), report, depth)
     if kind in ("gzip", "bz2", "xz"):
@@ -109,9 +113,14 @@ def _zip(fh: IO[bytes], report: PickleReport, depth: int) -> bool:
     zip_limits.check_central_directory(fh)
     try:
         zf = zipfile.ZipFile(fh)
-        members = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise format_error(f"unreadable zip archive: {exc}") from None
+    with zf:
+        return _zip_members(zf, report, depth)
+
+
+def _zip_members(zf: zipfile.ZipFile, report: PickleReport, depth: int) -> bool:
+    members = [i for i in zf.infolist() if not i.is_dir()]
     if len(members) > MAX_MEMBERS:
         raise format_error(f"zip archive with more than {MAX_MEMBERS} members")
     found = False
@@ -180,11 +189,8 @@ def _chain(head: bytes, fh: IO[bytes]) -> IO[bytes]:
     return cast(IO[bytes], _Chain(head, fh))
 
 
-def _seekable(fh: IO[bytes], head: bytes, depth: int) -> IO[bytes]:
-    """The stream itself at the top level; a nested one copied to a temporary file."""
-    if depth == 0 and fh.seekable():
-        fh.seek(0)
-        return fh
+def _spooled(fh: IO[bytes], head: bytes) -> IO[bytes]:
+    """A nested archive copied to a temporary file, so that opening it stays linear."""
     spool = tempfile.TemporaryFile()
     spool.write(head)
     copied = len(head)

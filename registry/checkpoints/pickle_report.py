@@ -55,8 +55,8 @@ class PickleReport:
     distinct: int = 0
     location: str = ""  # the member being scanned ("" for the file itself)
     first_location: dict[str, str] = field(default_factory=dict)  # flagged name -> member
-    opcodes_left: int = MAX_OPCODES
-    inflated_left: int = MAX_INFLATED
+    opcodes_left: int = field(default_factory=lambda: MAX_OPCODES)
+    inflated_left: int = field(default_factory=lambda: MAX_INFLATED)
     refs: dict[str, Any] = field(default_factory=dict, repr=False)  # interned symbolic globals
     _seen: set[str] = field(default_factory=set, repr=False)
 
