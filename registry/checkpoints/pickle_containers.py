@@ -18,8 +18,6 @@ zip central directory exceeds ``MAX_CENTRAL_DIRECTORY`` bytes, is refused before
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import lzma
 import tarfile
 import tempfile
@@ -28,6 +26,7 @@ import zlib
 from typing import IO, cast
 
 from registry.checkpoints import npy_header, zip_limits
+from registry.checkpoints.decompressed import Decompressed
 from registry.checkpoints.pickle_report import (
     ByteSource,
     PickleReport,
@@ -165,24 +164,13 @@ def _compressed(
     kind: str, fh: IO[bytes], report: PickleReport, *, declared: bool, depth: int
 ) -> bool:
     before = report.distinct
+    stream = cast(IO[bytes], Decompressed(fh, kind, report))
     try:
-        with _decompressor(kind, fh) as raw:
-            inflated = _Inflated(raw, report)
-            return inspect(
-                cast(IO[bytes], inflated), None, report, declared=declared, depth=depth + 1
-            )
+        return inspect(stream, None, report, declared=declared, depth=depth + 1)
     except _COMPRESSED_ERRORS as exc:
         if declared or report.distinct != before:
             raise format_error(f"unreadable {kind} stream: {exc}") from None
         return False
-
-
-def _decompressor(kind: str, fh: IO[bytes]) -> IO[bytes]:
-    if kind == "gzip":
-        return cast(IO[bytes], gzip.GzipFile(fileobj=fh, mode="rb"))
-    if kind == "bz2":
-        return cast(IO[bytes], bz2.BZ2File(fh))
-    return cast(IO[bytes], lzma.LZMAFile(fh))
 
 
 def _chain(head: bytes, fh: IO[bytes]) -> IO[bytes]:
@@ -222,29 +210,3 @@ class _Chain:
 
     def readable(self) -> bool:
         return True
-
-
-class _Inflated:
-    """A decompressed stream whose bytes count against the file's ``inflated_left`` budget."""
-
-    def __init__(self, fh: IO[bytes], report: PickleReport) -> None:
-        self._fh = fh
-        self._report = report
-
-    def _count(self, data: bytes) -> bytes:
-        self._report.inflated_left -= len(data)
-        if self._report.inflated_left < 0:
-            raise format_error("decompressed data too large to inspect")
-        return data
-
-    def read(self, n: int = -1) -> bytes:
-        return self._count(self._fh.read(n if n >= 0 else SNIFF))
-
-    def readline(self, limit: int = -1) -> bytes:
-        return self._count(self._fh.readline(limit))
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
