@@ -95,7 +95,8 @@ def add_checkpoint(
 ) -> Variant:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
-    A pickle file importing dangerous globals is refused unless ``allow_pickle``.
+    A pickle reaching a dangerous global is refused; one importing a global outside the safe
+    list is refused unless ``allow_pickle``.
     """
     name = check_name(name)
     lic = licenses.license_from_option(license_id) if license_id else None
