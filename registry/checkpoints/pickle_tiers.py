@@ -116,6 +116,7 @@ _TRAINING_ARGS_SAFE = {
     "transformers.training_args.ParallelMode",
     "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
     "transformers.trainer_utils.IntervalStrategy",
+    "transformers.trainer_utils.EvaluationStrategy",
     "transformers.trainer_utils.SaveStrategy",
     "transformers.trainer_utils.SchedulerType",
     "transformers.trainer_utils.HubStrategy",
