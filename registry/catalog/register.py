@@ -140,8 +140,9 @@ def add_checkpoint(
 ) -> Variant:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
-    Without ``name``, a GGUF's ``general.name`` is the name. A pickle file importing
-    dangerous globals is refused unless ``allow_pickle``.
+    Without ``name``, a GGUF's ``general.name`` is the name. A pickle reaching a dangerous
+    global is refused; one importing a global outside the safe list is refused unless
+    ``allow_pickle``.
     """
     name = check_name(name if name is not None else default_name(path))
     lic = licenses.license_from_option(license_id) if license_id else None

@@ -79,7 +79,8 @@ def inspect_checkpoint(
     """Discover, validate and hash every file of a checkpoint (directory or single file).
 
     Raises ``CheckpointError`` (exit 4) for a malformed or hostile file before anything is
-    hashed; a pickle importing dangerous globals is refused unless ``allow_pickle``.
+    hashed; a pickle reaching a dangerous global is refused, one importing a global outside
+    the safe list unless ``allow_pickle``.
     """
     root, found = discover_files(path)
     analyses = {

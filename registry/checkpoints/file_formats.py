@@ -6,8 +6,12 @@ by ``fstat`` without blocking), sniffs its first bytes and reads what its format
 - ``.safetensors``: the strict header (``safetensors_format``); pickle bytes under that
   name are refused outright, whatever ``--allow-pickle`` says;
 - GGUF (by magic or name): the strict header (``gguf_format``), its tensors and metadata;
-- pickle (by content, or a pickle-ish name whose content is a pickle or a zip of pickles):
-  the globals it imports, from the opcodes; dangerous ones refuse unless allowed;
+- anything else is inspected for pickles by content (``pickle_scan``): a pickle, stacked
+  pickles, torch's legacy stream, zip/tar members, object ``.npy`` arrays, compressed
+  streams. Every global is tiered: a dangerous one refuses the file always, one outside the
+  safe list refuses it unless ``allow_pickle``; a malformed pickle refuses it. A pickle
+  suffix (``.pkl``, ``.pt``, ``.pth``, ``.ckpt``, ...), or ``.bin`` starting with a
+  protocol marker, declares a pickle: then a defect refuses even before any import;
 - ``*.safetensors.index.json``: checked later against the shard headers;
 - anything else: hashed only.
 """
@@ -34,7 +38,11 @@ SNIFF_BYTES = 64 * 1024
 
 
 class DangerousPickleError(CheckpointError):
-    """A pickle that imports callables able to run arbitrary code."""
+    """A pickle that imports callables able to run arbitrary code (never registered)."""
+
+
+class UnknownPickleGlobalError(DangerousPickleError):
+    """A pickle that imports globals outside the safe list (``--allow-pickle`` admits it)."""
 
 
 @dataclass
@@ -73,15 +81,13 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
     suffix = Path(rel).suffix.lower()
     with open_regular(path, rel) as fh:
         head = fh.read(SNIFF_BYTES)
-        kind = pickle_scan.sniff(head)
         if suffix == ".safetensors":
-            if kind is not None:
-                report = _try_scan(rel, fh, size)
-                if report is not None:
-                    imports = ", ".join(report.globals[:5]) or "no globals"
-                    raise DangerousPickleError(
-                        rel, f"pickle data disguised as safetensors (imports {imports}); refused"
-                    )
+            report = _scan(rel, fh, size, lenient=True)
+            if report is not None:
+                imports = ", ".join(report.globals[:5]) or "no globals"
+                raise DangerousPickleError(
+                    rel, f"pickle data disguised as safetensors (imports {imports}); refused"
+                )
             header = read_header(rel, fh, size)
             fh.seek(0)
             digest = xxhash.xxh3_128(fh.read(header.data_start)).hexdigest()
@@ -90,13 +96,12 @@ def analyse(path: Path, rel: str, size: int, *, allow_pickle: bool = False) -> A
         if head[:4] == GGUF_MAGIC or suffix == ".gguf":
             gguf = read_gguf_header(rel, fh, size)
             return Analysis("gguf", gguf, _prefix_digest(fh, gguf.data_start), gguf_details(gguf))
-        if kind is not None or suffix in pickle_scan.PICKLE_SUFFIXES:
-            if suffix in pickle_scan.PICKLE_SUFFIXES and not allow_pickle:
-                report = pickle_scan.scan_file(rel, fh, size)  # unparseable: refused
-            else:
-                report = _try_scan(rel, fh, size)
-            if report is not None:
-                return _pickle_analysis(rel, report, allow_pickle)
+        declared = suffix in pickle_scan.PICKLE_SUFFIXES or (
+            suffix == ".bin" and head[:1] == b"\x80" and head[1:2] in _PROTOCOLS
+        )
+        report = _scan(rel, fh, size, declared=declared)
+        if report is not None:
+            return _pickle_analysis(rel, report, allow_pickle)
     if is_index(rel):
         return Analysis("index")
     return Analysis("other")
@@ -112,31 +117,54 @@ def _prefix_digest(fh: IO[bytes], n: int) -> str:
     return h.hexdigest()
 
 
-def _try_scan(rel: str, fh: IO[bytes], size: int) -> pickle_scan.PickleReport | None:
-    """A scan where bytes that merely look like a pickle at first are not one (a
-    safetensors length of 0x280 starts with the bytes of ``PROTO 2``)."""
+_PROTOCOLS = [bytes([p]) for p in range(6)]
+
+
+def _scan(
+    rel: str, fh: IO[bytes], size: int, *, declared: bool = False, lenient: bool = False
+) -> pickle_scan.PickleReport | None:
+    """``scan_file``, where a malformed stream that imported dangerous globals is refused
+    under those names (the more useful defect to report)."""
     try:
-        return pickle_scan.scan_file(rel, fh, size)
-    except pickle_scan.PickleFormatError:
-        return None
+        return pickle_scan.scan_file(rel, fh, size, declared=declared, lenient=lenient)
+    except pickle_scan.PickleFormatError as exc:
+        found = exc.report
+        if found is not None and found.dangerous:
+            raise DangerousPickleError(
+                rel,
+                f"{_listed('dangerous globals', found.dangerous, found)}; refused "
+                f"(and {exc.defect})",
+            ) from None
+        raise
+
+
+def _listed(what: str, names: list[str], report: pickle_scan.PickleReport) -> str:
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    where = report.first_location.get(names[0], "")
+    return f"pickle imports {what} ({shown})" + (f" in {where}" if where else "")
 
 
 def _pickle_analysis(rel: str, report: pickle_scan.PickleReport, allow: bool) -> Analysis:
-    dangerous = report.dangerous
-    if dangerous and not allow:
-        shown = ", ".join(dangerous[:5]) + (" ..." if len(dangerous) > 5 else "")
+    if report.dangerous:
         raise DangerousPickleError(
+            rel, f"{_listed('dangerous globals', report.dangerous, report)}; refused"
+        )
+    unknown = report.unknown
+    if unknown and not allow:
+        raise UnknownPickleGlobalError(
             rel,
-            f"pickle imports dangerous globals ({shown}); refused (--allow-pickle overrides)",
+            f"{_listed('globals outside the safe list', unknown, report)}; refused "
+            "(--allow-pickle overrides)",
         )
     details = {
         "risk": "code-execution",
         "container": report.container,
+        "pickles": report.pickles,
         "globals": report.globals,
-        "dangerous": dangerous,
+        "unknown": unknown,
         "distinct_globals": report.distinct,
     }
     warning = f"{rel}: pickle file, runs code when loaded (imports {report.distinct} globals)"
-    if dangerous:
-        warning += f"; DANGEROUS: {', '.join(dangerous[:5])} (allowed by --allow-pickle)"
+    if unknown:
+        warning += f"; outside the safe list: {', '.join(unknown[:5])} (allowed by --allow-pickle)"
     return Analysis("pickle", details=details, warning=warning)

@@ -47,7 +47,11 @@ def add(
     ] = None,
     allow_pickle: Annotated[
         bool,
-        typer.Option("--allow-pickle", help="Register pickle files that import dangerous code."),
+        typer.Option(
+            "--allow-pickle",
+            help="Register pickle files importing globals outside the safe list "
+            "(known-dangerous ones are always refused).",
+        ),
     ] = False,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.checkpoints.gguf_hostile import HOSTILE_GGUF, NAME, good
-from tests.checkpoints.test_hostile_cli import _row_counts
+from tests.checkpoints.test_hostile_cli import row_counts
 
 
 def test_at_least_twelve_crafted_ggufs() -> None:
@@ -25,7 +25,7 @@ def test_crafted_gguf_refused(case: str, tmp_path: Path, cli: Any, catalog: Any)
     assert res.stderr.count("\n") == 1 and res.stderr.startswith(f"error: {NAME}: "), res.stderr
     assert defect in res.stderr, res.stderr
     assert "Traceback" not in res.stderr + res.stdout and res.stdout == ""
-    assert _row_counts(catalog) == [0, 0, 0, 0]
+    assert row_counts(catalog) == [0, 0, 0, 0]
 
 
 def test_the_valid_base_of_the_crafted_files_registers(tmp_path: Path, cli: Any) -> None:
