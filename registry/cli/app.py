@@ -23,6 +23,7 @@ from registry.cli import policy as policy_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
+from registry.cli.coercion import install
 from registry.cli.context import CliState, state
 from registry.errors import ModelregError
 
@@ -33,7 +34,19 @@ NOT_LEGAL_ADVICE = (
 
 
 class ModelregGroup(TyperGroup):
-    """The root group: turns library errors into a message and their exit code."""
+    """The root group: turns library errors into a message and their exit code.
+
+    Its parameters and every command's are given pydantic-free converters
+    (:mod:`registry.cli.coercion`) before the command line is parsed.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        if not self._plain:
+            self._plain = True
+            install(self, ctx)
+        return super().get_params(ctx)
+
+    _plain = False
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -81,7 +94,9 @@ def root(
     ] = None,
     policies: Annotated[
         list[Path] | None,
-        typer.Option("--policies", help="Extra policy directory (repeatable)."),
+        typer.Option(
+            "--policies", metavar="DIR", help="Extra policy directory (repeatable)."
+        ),
     ] = None,
     version: Annotated[
         bool,

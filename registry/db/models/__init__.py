@@ -9,6 +9,7 @@ from registry.db.models.compliance import (
 )
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
+from registry.db.models.verification import VERIFY_STATUSES, FileChunks, VerifyResult
 from registry.db.models.variants import (
     RELATIONS,
     LineageEdge,
@@ -20,8 +21,10 @@ from registry.db.models.variants import (
 __all__ = [
     "RELATIONS",
     "RUN_STATUSES",
+    "VERIFY_STATUSES",
     "CheckRecord",
     "Deployment",
+    "FileChunks",
     "Grant",
     "LineageEdge",
     "MonthlyActiveUsers",
@@ -32,4 +35,5 @@ __all__ = [
     "UnresolvedParent",
     "Variant",
     "VariantFile",
+    "VerifyResult",
 ]

@@ -15,6 +15,11 @@ class Variant(Base):
     """One registered checkpoint: a base model, fine-tune, adapter, quantization, merge..."""
 
     __tablename__ = "variants"
+    __table_args__ = (
+        # list filters: a license with keyset paging by name, and --created-since
+        Index("ix_variants_license_name", "license_id", "name"),
+        Index("ix_variants_created_at", "created_at"),
+    )
 
     id: Mapped[intpk]
     name: Mapped[name_str] = mapped_column(unique=True)
