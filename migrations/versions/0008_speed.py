@@ -1,4 +1,4 @@
-"""speed: chunk digests of large files, latest verify result per variant, list indexes
+"""speed: chunk digests of large files, latest verify result per variant, created_at index
 
 Revision ID: 0008_speed
 Revises: 0004_smoke_runs
@@ -54,12 +54,10 @@ def upgrade() -> None:
         batch_op.create_index("ix_verify_results_verified_at", ["verified_at"], unique=False)
     with op.batch_alter_table("variants", schema=None) as batch_op:
         batch_op.create_index("ix_variants_created_at", ["created_at"], unique=False)
-        batch_op.create_index("ix_variants_license_name", ["license_id", "name"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("variants", schema=None) as batch_op:
-        batch_op.drop_index("ix_variants_license_name")
         batch_op.drop_index("ix_variants_created_at")
     with op.batch_alter_table("verify_results", schema=None) as batch_op:
         batch_op.drop_index("ix_verify_results_verified_at")

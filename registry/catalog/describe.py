@@ -1,4 +1,4 @@
-"""Read models for ``list``, ``show`` and ``tree``: plain, JSON-ready data.
+"""Read models for ``show`` and ``tree``: plain, JSON-ready data (``list``: ``listing``).
 
 These run over :class:`registry.db.reader.Reader` (the plain DBAPI), so that the read-only
 commands answer quickly even on a catalog of 100,000 variants.
@@ -7,53 +7,18 @@ commands answer quickly even on a catalog of 100,000 variants.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQL
-from registry.db.reader import Reader, as_dict, as_list, iso_utc
+from registry.catalog.listing import summary
+from registry.db.reader import Reader, as_dict, iso_utc
 from registry.errors import NotFoundError
 
-# CAST(... AS TEXT): psycopg would decode the JSON of every row; as_list decodes and caches.
-_SUMMARY_COLUMNS = (
-    "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at"
-)
 _VARIANT_COLUMNS = (
     "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at, "
     "license_name, source_uri, parameter_count, created_by, content_digest"
 )
-
-
-def _summary(row: Sequence[Any]) -> dict[str, Any]:
-    return {
-        "name": row[1],
-        "license": row[2],
-        "architecture": row[3],
-        "modalities": as_list(row[4]),
-        "total_bytes": int(row[5] or 0),
-        "created_at": iso_utc(row[6]),
-    }
-
-
-def iter_summaries(reader: Reader) -> Iterator[dict[str, Any]]:
-    """Every variant, by name (one query; rows converted as they are consumed)."""
-    for row in reader.rows(f"SELECT {_SUMMARY_COLUMNS} FROM variants ORDER BY name"):
-        yield _summary(row)
-
-
-def table_rows(reader: Reader) -> list[tuple[str, str, str, str, int]]:
-    """(name, license, architecture, modalities, bytes) of every variant, for the table view.
-
-    Plain tuples straight from the cursor: on 100,000 variants this is several times faster
-    than building the JSON-ready dictionaries.
-    """
-    return [
-        (name, lic, arch or "-", ",".join(as_list(mods)), int(size or 0))
-        for name, lic, arch, mods, size in reader.rows(
-            "SELECT name, license_id, architecture, CAST(modalities AS TEXT), total_bytes "
-            "FROM variants ORDER BY name"
-        )
-    ]
 
 
 def variant_row(reader: Reader, name: str) -> Sequence[Any]:
@@ -82,7 +47,7 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
     """Everything ``show`` prints about one variant."""
     row = variant_row(reader, name)
     vid = int(row[0])
-    data = _summary(row)
+    data = summary(row)
     parents = reader.rows(
         "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.parent_id "
         "WHERE e.child_id = :id ORDER BY v.name",

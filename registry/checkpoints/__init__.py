@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from registry.checkpoints import chunked
 from registry.checkpoints.config_json import read_config
 from registry.checkpoints.content_digest import content_digest
 from registry.checkpoints.discovery import discover_files
@@ -22,6 +23,7 @@ from registry.checkpoints.gguf_format import GGUFHeader
 from registry.checkpoints.hashing import (
     FileDigest,
     Reporter,
+    default_workers,
     digest_file,
     git_blob_oid,
     run_parallel,
@@ -106,11 +108,27 @@ def inspect_checkpoint(
 
         return run
 
-    progress.start("hashing", sum(size for _, size in found))
+    chunked_files = chunked.plan_chunked(dict(found), default_workers())
+    tasks: list[tuple[int, Callable[[Reporter], FileDigest | str]]] = [
+        (size, task(rel, size)) for rel, size in found
+    ]
+    for rel, size in found:
+        if rel in chunked_files:
+            tasks.extend(chunked.chunk_tasks(root / rel, rel, size))
+    total = sum(size for _, size in found) + sum(s for r, s in found if r in chunked_files)
+    progress.start("hashing", total)
     try:
-        digests = run_parallel([(size, task(rel, size)) for rel, size in found], progress=progress)
+        results = run_parallel(tasks, progress=progress)
     finally:
         progress.finish()
+    digests = [d for d in results[: len(found)] if isinstance(d, FileDigest)]
+    assert len(digests) == len(found)
+    chunk_digests = iter(str(d) for d in results[len(found) :])
+    file_chunks = {
+        rel: tuple(next(chunk_digests) for _ in chunked.spans(size))
+        for rel, size in found
+        if rel in chunked_files
+    }
     files = []
     for (rel, size), digest in zip(found, digests, strict=True):
         analysis = analyses[rel]
@@ -128,6 +146,8 @@ def inspect_checkpoint(
                 tensors=tensors,
                 details=analysis.details,
                 stat=before[rel],
+                chunk_bytes=chunked.CHUNK_BYTES if rel in file_chunks else 0,
+                chunks=file_chunks.get(rel, ()),
             )
         )
     single_file = Path(path).is_file()
@@ -189,18 +209,43 @@ def verify_checkpoint(
 
         return run
 
-    progress.start("verifying", sum(on_disk[r] for r in to_read))
+    # A file with chunk digests and its recorded size: its chunks, on every core (the chunk
+    # list is the authority, see registry/checkpoints/chunked.py). Others: whole-file SHA.
+    by_chunks = [
+        r
+        for r in to_read
+        if expected[r].chunks and expected[r].chunk_bytes and on_disk[r] == expected[r].size
+    ]
+    whole = [r for r in to_read if r not in set(by_chunks)]
+    tasks: list[tuple[int, Callable[[Reporter], FileDigest | str]]] = [
+        (on_disk[r], task(r)) for r in whole
+    ]
+    for rel in by_chunks:
+        tasks.extend(chunked.chunk_tasks(base / rel, rel, on_disk[rel], expected[rel].chunk_bytes))
+    report = VerifyReport(root=base, files=[], bytes_read=sum(on_disk[r] for r in to_read))
+    progress.start("verifying", report.bytes_read)
     try:
-        digests = run_parallel([(on_disk[r], task(r)) for r in to_read], progress=progress)
+        results = iter(run_parallel(tasks, progress=progress))
     finally:
         progress.finish()
-    report = VerifyReport(root=base, files=[])
-    for rel, digest in zip(to_read, digests, strict=True):
+    outcome: dict[str, tuple[bool, str | None, int]] = {}  # same, actual SHA-256, chunks
+    for rel in whole:
+        digest = next(results)
+        assert isinstance(digest, FileDigest)
         entry = expected[rel]
         wanted = entry.sha256 if entry.sha256 is not None else entry.git_oid
         same = digest.sha256 == wanted and on_disk[rel] == entry.size
+        outcome[rel] = (same, digest.sha256 if entry.sha256 else None, 0)
+    for rel in by_chunks:
+        got = [str(next(results)) for _ in expected[rel].chunks]
+        outcome[rel] = (got == list(expected[rel].chunks), None, len(got))
+    for rel in to_read:
+        same, actual, n_chunks = outcome[rel]
+        entry = expected[rel]
         state: FileState = "ok" if same else "modified"
-        status = FileStatus(rel, state, entry.sha256, digest.sha256 if entry.sha256 else None)
+        if same and n_chunks:
+            actual = entry.sha256  # proven equal by its chunks
+        status = FileStatus(rel, state, entry.sha256, actual, chunks=n_chunks)
         if same and file_stat(base / rel, rel) == before[rel]:
             report.stats[rel] = before[rel]
         elif not same and entry.tensors:

@@ -41,6 +41,8 @@ class FileEntry:
 
     ``format`` is ``safetensors``, ``gguf``, ``pickle``, ``index`` or ``other``;
     ``details`` holds what the format reader found (GGUF metadata, pickle globals).
+    ``chunks``: the SHA-256 of each ``chunk_bytes``-long range, for large files that have
+    them (``registry/checkpoints/chunked.py``); empty otherwise.
     """
 
     path: str
@@ -51,6 +53,8 @@ class FileEntry:
     tensors: tuple[TensorEntry, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
     stat: FileStat | None = None
+    chunk_bytes: int = 0
+    chunks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class FileStatus:
     changed_tensors: list[str] = field(default_factory=list)
     note: str | None = None
     quick: bool = False  # ok because size, mtime and inode matched (nothing read)
+    chunks: int = 0  # verified by this many chunk digests (no whole-file SHA-256 computed)
 
 
 @dataclass
@@ -97,6 +102,7 @@ class VerifyReport:
     files: list[FileStatus]
     # Fresh stats of the files a full read proved unchanged (recorded for --quick).
     stats: dict[str, FileStat] = field(default_factory=dict)
+    bytes_read: int = 0
 
     @property
     def ok(self) -> bool:

@@ -94,9 +94,7 @@ def root(
     ] = None,
     policies: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--policies", metavar="DIR", help="Extra policy directory (repeatable)."
-        ),
+        typer.Option("--policies", metavar="DIR", help="Extra policy directory (repeatable)."),
     ] = None,
     version: Annotated[
         bool,

@@ -1,23 +1,63 @@
-"""Text for ``list`` and ``show``, without typer or rich, so the fast entry point can use it."""
+"""Text for ``list`` and ``show``: tables, JSON and JSON lines, written as rows arrive."""
 
 from __future__ import annotations
 
-from registry.cli.formats import human_bytes, plain_table, to_json, to_json_lines_array
-from registry.db.reader import Reader
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from registry.cli.formats import human_bytes, plain_table, to_json
+from registry.db.reader import Reader, as_list
+
+if TYPE_CHECKING:
+    from registry.catalog.listing import VariantFilter
+
+HEADER = ("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE")
 
 
-def render_list(reader: Reader, *, as_json: bool) -> str | None:
-    """Every variant as a table or a JSON array; None for an empty catalog (table only)."""
-    from registry.catalog.describe import iter_summaries, table_rows
+def write_list(
+    reader: Reader,
+    flt: VariantFilter,
+    out: TextIO,
+    *,
+    fmt: str,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[int, str | None]:
+    """Write the matching variants as a table, a JSON array or JSON lines.
 
-    if as_json:
-        return to_json_lines_array(iter_summaries(reader))
-    rows = [
-        (n, lic, arch, mods, human_bytes(size)) for n, lic, arch, mods, size in table_rows(reader)
-    ]
-    if not rows:
-        return None
-    return plain_table(("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE"), rows)
+    Returns (rows written, the next page's cursor or None). JSON lines are written one row
+    at a time as the database returns them; a table needs every row for its widths.
+    """
+    from registry.catalog.listing import iter_variants, page_variants, summary
+
+    next_cursor = None
+    if limit is not None or cursor is not None:
+        page = page_variants(reader, flt, limit=limit or 100, cursor=cursor)
+        rows: Any = page.items
+        next_cursor = page.next_cursor
+    else:
+        rows = iter_variants(reader, flt)
+    count = 0
+    if fmt == "table":
+        table = [
+            (name, lic, arch or "-", ",".join(as_list(mods)), human_bytes(int(size or 0)))
+            for _id, name, lic, arch, mods, size, _at in rows
+        ]
+        if table:
+            out.write(plain_table(HEADER, table) + "\n")
+        return len(table), next_cursor
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(encode(summary(row)) + "\n")
+            count += 1
+        return count, next_cursor
+    out.write("[")  # one compact object per line, as the array grows
+    for row in rows:
+        out.write(("\n" if not count else ",\n") + encode(summary(row)))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count, next_cursor
 
 
 def render_show(reader: Reader, name: str, *, as_json: bool) -> str:
@@ -32,7 +72,7 @@ def render_show(reader: Reader, name: str, *, as_json: bool) -> str:
     lines.append(f"license:        {lic}")
     for key in ("architecture", "parameter_count", "source", "created_by", "created_at"):
         value = data.get(key)
-        lines.append(f"{key + ':':<16}{value if value is not None else '-'}")
+        lines.append(f"{key + ':':<15} {value if value is not None else '-'}")
     if data.get("content_digest"):
         lines.append(f"content:        {data['content_digest']}")
     lines.append(f"modalities:     {', '.join(data['modalities'])}")

@@ -1,7 +1,7 @@
 """``modelreg check``: may this organisation use this model this way? Exit 0, 1 or 3.
 
-The body lives in :mod:`registry.cli.check_run` (shared with the console script's fast
-path in :mod:`registry.cli.entry`); this module is its typer face: options and help.
+The body lives in :mod:`registry.cli.check_run`, which reads the catalog over the plain
+DBAPI; this module is its typer face: options and help.
 """
 
 from __future__ import annotations

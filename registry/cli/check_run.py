@@ -1,10 +1,7 @@
-"""The body of ``modelreg check``, free of typer so the console script can run it directly.
+"""The body of ``modelreg check``: options in, document on stdout, exit code out.
 
-typer (0.29) imports pydantic to coerce every parameter of every command, which costs more
-than half a second on a slow machine; :mod:`registry.cli.entry` therefore parses a plain
-``modelreg [--db URL] [--policies DIR]... check ...`` itself and calls :func:`execute`, and
-the typer command calls the same function. Either way the catalog is read through the raw
-driver (:mod:`registry.compliance.store`) without importing SQLAlchemy.
+The catalog is read through the raw driver (:mod:`registry.compliance.store`) without
+importing SQLAlchemy, which would cost more than the whole check on a slow machine.
 """
 
 from __future__ import annotations

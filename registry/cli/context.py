@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.db.engine import Catalog
     from registry.db.reader import Reader
+    from registry.db.writer import Writer
 
 
 @dataclass
@@ -21,6 +22,7 @@ class CliState:
     _settings: Settings | None = None
     _catalog: Catalog | None = None
     _reader: Reader | None = None
+    _writer: Writer | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -46,7 +48,18 @@ class CliState:
             self._reader = open_reader(self.settings())
         return self._reader
 
+    def writer(self) -> Writer:
+        """A fast read-write connection for small writes (plain DBAPI, no SQLAlchemy)."""
+        if self._writer is None:
+            from registry.db.writer import open_writer
+
+            self._writer = open_writer(self.settings())
+        return self._writer
+
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._reader is not None:
             self._reader.close()
             self._reader = None

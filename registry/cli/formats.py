@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -13,15 +13,16 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+class RowsFormat(StrEnum):
+    """``list``: JSON lines too, one object per line, streamed."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False)
-
-
-def to_json_lines_array(rows: Iterable[Any]) -> str:
-    """A JSON array with one compact object per line (C encoder for each row)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    body = ",\n".join(encode(r) for r in rows)
-    return f"[\n{body}\n]" if body else "[]"
 
 
 def human_bytes(n: int) -> str:

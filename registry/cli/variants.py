@@ -1,16 +1,13 @@
 """``modelreg add|list|show|tree|link|rm``: register variants and inspect the catalog."""
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from registry.cli.context import state
-from registry.cli.formats import (
-    ListFormat,
-    human_bytes,
-    to_json,
-)
+from registry.cli.formats import ListFormat, RowsFormat, human_bytes, to_json
 from registry.cli.output import RichByteProgress, emit, say, stdout_console
 
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -96,15 +93,76 @@ def add(
         say(f"note: base model {u['reference']} is not registered (kept as unresolved)")
 
 
-def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
-    """List every registered variant."""
-    from registry.cli.catalog_views import render_list
+def list_(
+    ctx: typer.Context,
+    license: Annotated[
+        str | None,
+        typer.Option("--license", help="License id: the expression or one of its AND terms."),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", metavar="ORG", help="Names starting with ORG/."),
+    ] = None,
+    parent: Annotated[
+        str | None, typer.Option("--parent", help="Direct children of this variant.")
+    ] = None,
+    relation: Annotated[
+        str | None,
+        typer.Option("--relation", help="Made from a parent this way (finetune, adapter, ...)."),
+    ] = None,
+    created_since: Annotated[
+        str | None,
+        typer.Option(
+            "--created-since", metavar="TIME", help="Registered at or after TIME (ISO 8601)."
+        ),
+    ] = None,
+    verified: Annotated[
+        bool | None,
+        typer.Option(
+            "--verified/--unverified",
+            help="Whose latest verify passed / that have none or failed.",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="GLOB", help="Names matching GLOB (*, ?, [...])."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="At most this many rows (one page).")
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        typer.Option("--cursor", help="The page after the one that printed this cursor."),
+    ] = None,
+    fmt: Annotated[
+        RowsFormat, typer.Option("--format", "-f", help="table, json or jsonl.")
+    ] = RowsFormat.table,
+) -> None:
+    """List the registered variants, by name; filters combine (AND).
 
-    text = render_list(state(ctx).reader(), as_json=fmt is ListFormat.json)
-    if text is None:
+    With --limit, the cursor of the next page is printed on stderr.
+    """
+    from registry.catalog.listing import VariantFilter, parse_time
+    from registry.cli.catalog_views import write_list
+
+    flt = VariantFilter(
+        license=license,
+        namespace=namespace,
+        parent=parent,
+        relation=relation,
+        created_since=parse_time(created_since, "--created-since") if created_since else None,
+        verified=verified,
+        name_glob=name,
+    )
+    count, next_cursor = write_list(
+        state(ctx).reader(), flt, sys.stdout, fmt=fmt.value, limit=limit, cursor=cursor
+    )
+    sys.stdout.flush()
+    if next_cursor is not None:
+        say(f"next page: --cursor {next_cursor}")
+    elif not count and fmt is RowsFormat.table and flt == VariantFilter() and cursor is None:
         say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
-        return
-    emit(text)
 
 
 def show(

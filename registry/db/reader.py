@@ -1,9 +1,11 @@
-"""Read-only catalog access over the plain DBAPI, for the commands that must start fast.
+"""Catalog access over the plain DBAPI, for the commands that must start fast.
 
-``list``, ``show``, ``tree`` and ``check`` only read. Importing SQLAlchemy costs about half
-a second on a small machine, more than these commands may take in all, so they talk to
-``sqlite3`` or ``psycopg`` directly with portable SQL (named ``:param`` placeholders,
-translated for psycopg). Writes always go through the ORM and its transactions.
+``list``, ``show``, ``tree``, ``check`` and ``verify`` mostly read. Importing SQLAlchemy
+costs about half a second on a small machine, more than these commands may take in all, so
+they talk to ``sqlite3`` or ``psycopg`` directly with portable SQL (named ``:param``
+placeholders, translated for psycopg). The few small writes of those commands (a verify
+result) go through :mod:`registry.db.writer`; registering and editing the catalog goes
+through the ORM and its transactions. The schema is always the ORM models' and Alembic's.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from registry.config import Settings, mask_url, scrub
@@ -47,6 +49,27 @@ class Reader:
         except Exception as exc:
             raise database_error(exc, self.url) from None
 
+    def stream(
+        self, sql: str, params: dict[str, Any] | None = None, batch: int = 2000
+    ) -> Iterator[Sequence[Any]]:
+        """The rows of a query, fetched ``batch`` at a time as they are consumed."""
+        try:
+            cur = self._conn.cursor()
+            cur.execute(self._sql(sql), params or {})
+        except Exception as exc:
+            raise database_error(exc, self.url) from None
+        try:
+            while True:
+                try:
+                    rows = cur.fetchmany(batch)
+                except Exception as exc:
+                    raise database_error(exc, self.url) from None
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            cur.close()
+
     def row(self, sql: str, params: dict[str, Any] | None = None) -> Sequence[Any] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
@@ -61,6 +84,9 @@ class Reader:
         self._conn.close()
 
 
+R = TypeVar("R", bound=Reader)
+
+
 def database_error(exc: Exception, url: str) -> DatabaseError:
     """A driver error (or SQLAlchemy's wrapper of one) as one line, never with the password."""
     orig = getattr(exc, "orig", None) or exc
@@ -68,7 +94,7 @@ def database_error(exc: Exception, url: str) -> DatabaseError:
     return DatabaseError(f"database {mask_url(url)}: {scrub(text, url)}")
 
 
-def _connect(url: str) -> Reader:
+def _connect(url: str, factory: type[R], write: bool = False) -> R:
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -83,10 +109,17 @@ def _connect(url: str) -> Reader:
                 f"catalog {mask_url(url)} does not exist: run `modelreg db upgrade` first"
             )
         try:
-            lite = sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60)
+            if not write:
+                lite = sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60)
+            else:  # autocommit; the writer issues BEGIN IMMEDIATE, as the engine does
+                lite = sqlite3.connect(
+                    f"file:{file}?mode=rw", uri=True, timeout=60, isolation_level=None
+                )
+                lite.execute("PRAGMA foreign_keys = ON")
+                lite.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise database_error(exc, url) from None
-        return Reader(lite, url, "sqlite")
+        return factory(lite, url, "sqlite")
     if scheme in {"postgresql", "postgres"}:
         import psycopg
 
@@ -105,10 +138,10 @@ def _connect(url: str) -> Reader:
         kwargs.update(parse_qsl(parts.query))
         try:
             pg = psycopg.connect(**kwargs)
-            pg.read_only = True
+            pg.read_only = not write
         except psycopg.Error as exc:
             raise database_error(exc, url) from None
-        return Reader(pg, url, "postgresql")
+        return factory(pg, url, "postgresql")
     raise DatabaseError(f"unsupported database {scheme!r}: use sqlite:/// or postgresql://")
 
 
@@ -122,10 +155,16 @@ def _revision(reader: Reader) -> str | None:
 
 def open_reader(settings: Settings) -> Reader:
     """A read-only connection to a catalog at head (the default file is migrated first)."""
+    return open_connection(settings, Reader)
+
+
+def open_connection(settings: Settings, factory: type[R], *, write: bool = False) -> R:
+    """A connection of class ``factory`` to a catalog at head (the default file migrated)."""
     url = settings.database_url.value
     if settings.uses_default_database:
+        reader: R | None
         try:
-            reader = _connect(url)
+            reader = _connect(url, factory, write)
         except SchemaOutOfDateError:  # not created yet
             reader = None
         if reader is not None and _revision(reader) == HEAD_REVISION:
@@ -135,7 +174,7 @@ def open_reader(settings: Settings) -> Reader:
         from registry.db.engine import open_catalog  # creates and migrates on first use
 
         open_catalog(settings).dispose()
-    reader = _connect(url)
+    reader = _connect(url, factory, write)
     revision = _revision(reader)
     if revision != HEAD_REVISION:
         reader.close()

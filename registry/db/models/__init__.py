@@ -9,14 +9,14 @@ from registry.db.models.compliance import (
 )
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
-from registry.db.models.verification import VERIFY_STATUSES, FileChunks, VerifyResult
 from registry.db.models.variants import (
-    RELATIONS,
     LineageEdge,
     UnresolvedParent,
     Variant,
     VariantFile,
 )
+from registry.db.models.verification import VERIFY_STATUSES, FileChunks, VerifyResult
+from registry.relations import RELATIONS
 
 __all__ = [
     "RELATIONS",

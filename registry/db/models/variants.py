@@ -6,8 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db.base import Base, big_int, intpk, json_list, name_str, sha256_hex, utc_timestamp
+from registry.relations import RELATIONS
 
-RELATIONS = ("finetune", "adapter", "quantized", "merge", "distill")
 _RELATION_SQL = "relation IN (" + ", ".join(f"'{r}'" for r in RELATIONS) + ")"
 
 
@@ -16,9 +16,7 @@ class Variant(Base):
 
     __tablename__ = "variants"
     __table_args__ = (
-        # list filters: a license with keyset paging by name, and --created-since
-        Index("ix_variants_license_name", "license_id", "name"),
-        Index("ix_variants_created_at", "created_at"),
+        Index("ix_variants_created_at", "created_at"),  # list --created-since
     )
 
     id: Mapped[intpk]

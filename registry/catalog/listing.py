@@ -1,0 +1,180 @@
+"""Which variants ``list`` shows: filters, keyset pages and a row-by-row stream.
+
+One function builds the SQL for every filter (:func:`select_variants`), so the CLI and the
+team server list alike. All filters combine with AND; rows come by name. A license matches
+the variant's license expression or one of its ``AND`` terms (``--license llama2`` finds
+``llama2 AND mit``); a namespace is the part of the name before ``/``; ``--parent`` and
+``--relation`` look at the variant's own lineage edges (one edge must satisfy both);
+``--verified`` means the latest ``verify`` of the variant passed (``--unverified``: it has
+none, or it failed); ``--name`` is a case-sensitive glob (``*``, ``?``, ``[...]``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from registry.catalog.paging import Page, check_limit, decode_cursor, encode_cursor
+from registry.db.reader import Reader, as_list, iso_utc
+from registry.errors import InvalidInputError
+from registry.relations import RELATIONS
+
+# CAST(... AS TEXT): psycopg would decode the JSON of every row; as_list decodes and caches.
+SUMMARY_COLUMNS = (
+    "v.id, v.name, v.license_id, v.architecture, CAST(v.modalities AS TEXT), v.total_bytes, "
+    "v.created_at"
+)
+
+
+@dataclass(frozen=True)
+class VariantFilter:
+    license: str | None = None
+    namespace: str | None = None
+    parent: str | None = None
+    relation: str | None = None
+    created_since: dt.datetime | None = None
+    verified: bool | None = None  # True: latest verify passed; False: none, or it failed
+    name_glob: str | None = None
+
+
+def parse_time(text: str, option: str) -> dt.datetime:
+    """An ISO 8601 date or date-time (UTC when it names no zone) for ``--since`` options."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError(
+            f"{option} {text!r}: expected an ISO 8601 date or time, e.g. 2025-01-31T12:00Z"
+        ) from None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def summary(row: Any) -> dict[str, Any]:
+    """A row of :data:`SUMMARY_COLUMNS` as the JSON ``list`` prints."""
+    return {
+        "name": row[1],
+        "license": row[2],
+        "architecture": row[3],
+        "modalities": as_list(row[4]),
+        "total_bytes": int(row[5] or 0),
+        "created_at": iso_utc(row[6]),
+    }
+
+
+def _glob_class(glob: str, i: int) -> tuple[str, int] | None:
+    """The ``[...]`` class starting at ``glob[i]``: (its body, negation as ``^``; its end)."""
+    end = glob.find("]", i + 2)
+    if end == -1:
+        return None
+    body = glob[i + 1 : end]
+    return ("^" + body[1:] if body[:1] in ("!", "^") else body), end
+
+
+def _glob_for(glob: str, dialect: str) -> str:
+    """The glob as SQLite's GLOB takes it, or as an anchored PostgreSQL regular expression."""
+    out, i = [] if dialect == "sqlite" else ["^"], 0
+    while i < len(glob):
+        c, klass = glob[i], _glob_class(glob, i) if glob[i] == "[" else None
+        if klass is not None:
+            body, i = klass
+            out.append("[" + (body if dialect == "sqlite" else body.replace("\\", "\\\\")) + "]")
+        elif dialect == "sqlite":
+            out.append("[[]" if c == "[" else c)
+        else:
+            out.append({"*": ".*", "?": "."}.get(c) or (c if c.isalnum() else re.escape(c)))
+        i += 1
+    return "".join(out) + ("" if dialect == "sqlite" else "$")
+
+
+def _literal_prefix(glob: str) -> str:
+    return re.split(r"[*?\[]", glob, maxsplit=1)[0]
+
+
+def _name_prefix(
+    reader: Reader, prefix: str, where: list[str], params: dict[str, Any], key: str
+) -> None:
+    """``name`` starting with ``prefix``. On SQLite (byte order) a range the unique name
+    index serves; PostgreSQL's order follows the database's collation, where a range is not
+    a prefix, so there it is ``starts_with``."""
+    if not prefix:
+        return
+    if reader.dialect == "postgresql":
+        where.append(f"starts_with(v.name, :{key})")
+        params[key] = prefix
+        return
+    where.append(f"v.name >= :{key}_lo AND v.name < :{key}_hi")
+    params[f"{key}_lo"] = prefix
+    params[f"{key}_hi"] = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def select_variants(
+    reader: Reader, flt: VariantFilter, *, after: str | None = None, limit: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The SQL (and parameters) for the variants matching ``flt``, by name, after ``after``."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if flt.license is not None:  # the expression or one of its AND terms, any case
+        where.append("LOWER(' AND ' || v.license_id || ' AND ') LIKE :lic ESCAPE '!'")
+        lit = flt.license.strip().lower()
+        lit = lit.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params["lic"] = f"% and {lit} and %"
+    if flt.namespace is not None:
+        _name_prefix(reader, flt.namespace.rstrip("/") + "/", where, params, "ns")
+    if flt.name_glob is not None:
+        _name_prefix(reader, _literal_prefix(flt.name_glob), where, params, "pre")
+        where.append("v.name GLOB :glob" if reader.dialect == "sqlite" else "v.name ~ :glob")
+        params["glob"] = _glob_for(flt.name_glob, reader.dialect)
+    if flt.relation is not None and flt.relation not in RELATIONS:
+        raise InvalidInputError(
+            f"unknown relation {flt.relation!r}; use one of {', '.join(RELATIONS)}"
+        )
+    if flt.parent is not None or flt.relation is not None:
+        cond = ["e.child_id = v.id"]
+        if flt.parent is not None:
+            cond.append("e.parent_id = (SELECT p.id FROM variants p WHERE p.name = :parent)")
+            params["parent"] = flt.parent
+        if flt.relation is not None:
+            cond.append("e.relation = :relation")
+            params["relation"] = flt.relation
+        where.append(f"EXISTS (SELECT 1 FROM lineage_edges e WHERE {' AND '.join(cond)})")
+    if flt.created_since is not None:
+        where.append("v.created_at >= :since")
+        since = flt.created_since.astimezone(dt.UTC)
+        params["since"] = (
+            since.strftime("%Y-%m-%d %H:%M:%S.%f") if reader.dialect == "sqlite" else since
+        )
+    if flt.verified is not None:
+        ok = "EXISTS (SELECT 1 FROM verify_results r WHERE r.variant_id = v.id AND r.status = 'ok')"
+        where.append(ok if flt.verified else f"NOT {ok}")
+    if after is not None:
+        where.append("v.name > :after")
+        params["after"] = after
+    sql = f"SELECT {SUMMARY_COLUMNS} FROM variants v"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY v.name"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params
+
+
+def iter_variants(reader: Reader, flt: VariantFilter = VariantFilter()) -> Iterator[Any]:
+    """Every matching variant's row (:data:`SUMMARY_COLUMNS`), fetched as consumed."""
+    sql, params = select_variants(reader, flt)
+    return reader.stream(sql, params)
+
+
+def page_variants(
+    reader: Reader, flt: VariantFilter, *, limit: int, cursor: str | None = None
+) -> Page[Any]:
+    """One page of at most ``limit`` rows after ``cursor``, and the next page's cursor."""
+    check_limit(limit)
+    after = None if cursor is None else str(decode_cursor(cursor)[0])
+    sql, params = select_variants(reader, flt, after=after, limit=limit + 1)
+    rows = reader.rows(sql, params)
+    page: Page[Any] = Page(list(rows[:limit]))
+    if len(rows) > limit:
+        page.next_cursor = encode_cursor([rows[limit - 1][1]])
+    return page
