@@ -141,10 +141,7 @@ def select_variants(
         where.append(f"EXISTS (SELECT 1 FROM lineage_edges e WHERE {' AND '.join(cond)})")
     if flt.created_since is not None:
         where.append("v.created_at >= :since")
-        since = flt.created_since.astimezone(dt.UTC)
-        params["since"] = (
-            since.strftime("%Y-%m-%d %H:%M:%S.%f") if reader.dialect == "sqlite" else since
-        )
+        params["since"] = reader.timestamp_param(flt.created_since)
     if flt.verified is not None:
         ok = "EXISTS (SELECT 1 FROM verify_results r WHERE r.variant_id = v.id AND r.status = 'ok')"
         where.append(ok if flt.verified else f"NOT {ok}")

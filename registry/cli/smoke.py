@@ -81,6 +81,27 @@ def smoke(
         bool,
         typer.Option("--accept-drift", help="Accept tokens that differ from the last pass."),
     ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="With --all: only the variants of shard K of N (K from 0; a stable "
+            "partition by name, for job arrays).",
+        ),
+    ] = None,
+    summary_: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Report the latest run of every variant (from every machine and shard) "
+            "instead of running; exit 1 when one failed or drifted.",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="TIME", help="With --summary: ignore older runs."),
+    ] = None,
     fmt: Annotated[SmokeFormat, typer.Option("--format", help="table or json.")] = (
         SmokeFormat.table
     ),
@@ -94,6 +115,16 @@ def smoke(
     Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory or
     cannot be loaded by this installation (an unsupported GGUF).
     """
+    if summary_:
+        if variants or all_ or shard:
+            say("error: --summary takes only --since and --format")
+            raise typer.Exit(2)
+        _summary(ctx, since, fmt)
+        return
+    if since:
+        say("error: --since goes with --summary")
+        raise typer.Exit(2)
+    from registry.catalog.shards import parse_shard
     from registry.smoke.report import to_json, to_table
     from registry.smoke.runner import SmokeOptions
     from registry.smoke.service import SmokeRequest, run_smoke
@@ -106,10 +137,11 @@ def smoke(
         options=SmokeOptions(max_new_tokens=max_new_tokens, prompt=prompt),
         force=force,
         accept_drift=accept_drift,
+        shard=parse_shard(shard) if shard else None,
     )
     progress = CountProgress()
     summary = run_smoke(
-        state(ctx).catalog(),
+        state(ctx).catalog,
         request,
         progress=progress,
         on_report=lambda r: progress.line(_line(r)),
@@ -127,6 +159,36 @@ def smoke(
     if summary.count("refused") or summary.count("unsupported"):
         raise typer.Exit(EXIT_OPERATIONAL)
     raise typer.Exit(EXIT_OK)
+
+
+def _summary(ctx: typer.Context, since: str | None, fmt: SmokeFormat) -> None:
+    from registry.catalog.listing import parse_time
+    from registry.cli.formats import plain_table
+    from registry.smoke.summary import smoke_summary
+
+    when = parse_time(since, "--since") if since else None
+    rows = list(smoke_summary(state(ctx).reader(), when))
+    if fmt is SmokeFormat.json:
+        emit(json.dumps({"variants": rows}, indent=2))
+    elif rows:
+        table = [
+            (
+                r["name"],
+                r["status"] or "-",
+                f"{r['device_type']}/{r['dtype']}" if r["status"] else "-",
+                r["ran_at"] or "-",
+                r["error"] or "",
+            )
+            for r in rows
+        ]
+        emit(plain_table(("NAME", "STATUS", "DEVICE", "RAN", "ERROR"), table))
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("pass", "fail", "drift")}
+    say(
+        ", ".join(f"{n} {s}" for s, n in counts.items())
+        + f", {sum(1 for r in rows if r['status'] is None)} without a run"
+    )
+    if counts["fail"] or counts["drift"]:
+        raise typer.Exit(EXIT_FINDING)
 
 
 def register(app: typer.Typer) -> None:

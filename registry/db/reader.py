@@ -74,6 +74,12 @@ class Reader:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    def timestamp_param(self, value: dt.datetime) -> Any:
+        """A UTC timestamp to compare with or store in a column as the ORM stores it
+        (SQLite: naive UTC text, which compares correctly as text)."""
+        utc = value.astimezone(dt.UTC)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.dialect == "sqlite" else utc
+
     def in_clause(self, name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
         """``(:name_0, :name_1, ...)`` with the values added to ``params``."""
         keys = [f"{name}_{i}" for i in range(len(values))]

@@ -8,7 +8,6 @@ the statements only use tables and columns the ORM models and Alembic define.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -57,11 +56,6 @@ class Writer(Reader):
 
             return Json(value)
         return json.dumps(value, ensure_ascii=False)
-
-    def timestamp_param(self, value: dt.datetime) -> Any:
-        """A UTC timestamp as the ORM stores it (SQLite: naive UTC text)."""
-        utc = value.astimezone(dt.UTC)
-        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.dialect == "sqlite" else utc
 
 
 def open_writer(settings: Settings) -> Writer:

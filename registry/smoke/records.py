@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from registry.catalog.shards import Shard
 from registry.catalog.variants import get_variant
 from registry.db.models import LineageEdge, SmokeRun, Variant, VariantFile
 from registry.smoke.gguf import find_gguf
@@ -122,10 +123,11 @@ def plan_named(session: Session, names: Sequence[str]) -> list[PlannedRun]:
     return [plan_variant(session, v) for v in variants]
 
 
-def plan_all(session: Session) -> list[PlannedRun]:
-    """Plans for every variant, by name (those without a local checkpoint included)."""
+def plan_all(session: Session, shard: Shard | None = None) -> list[PlannedRun]:
+    """Plans for every variant (of ``shard``), by name, those without a local checkpoint
+    included."""
     variants = session.scalars(select(Variant).order_by(Variant.name))
-    return [plan_variant(session, v) for v in variants]
+    return [plan_variant(session, v) for v in variants if shard is None or shard.holds(v.name)]
 
 
 def has_passing_run(session: Session, digest: str, device_type: str, dtype: str) -> bool:

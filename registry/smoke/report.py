@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from registry.smoke.service import RunReport, SmokeSummary
+if TYPE_CHECKING:
+    from registry.smoke.service import RunReport, SmokeSummary
 
 STATUSES = ("pass", "fail", "drift", "refused", "unsupported")
 

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from registry.db.engine import Catalog
+from registry.catalog.shards import Shard
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.smoke.environment import Environment, check_dtype, resolve_dtype, resolve_environment
 from registry.smoke.files import load_bytes
 from registry.smoke.memory import free_host_bytes, required_bytes
-from registry.smoke.records import PlannedRun, has_passing_run, plan_all, plan_named, record_run
+
+if TYPE_CHECKING:  # SQLAlchemy is imported once torch is: usage errors answer at once
+    from registry.db.engine import Catalog
+    from registry.smoke.records import PlannedRun
 from registry.smoke.runner import SmokeOptions, SmokeResult, release_memory, run_target
 
 GIB = 1024**3
@@ -37,6 +41,7 @@ class SmokeRequest:
     options: SmokeOptions = SmokeOptions()
     force: bool = False
     accept_drift: bool = False
+    shard: Shard | None = None  # with all: only this shard of the variants
 
 
 @dataclass
@@ -94,6 +99,8 @@ def fit_problem(plan: PlannedRun, dtype: str, env: Environment) -> str | None:
 def _validate(request: SmokeRequest) -> None:
     if bool(request.names) == request.all:
         raise InvalidInputError("name one or more variants, or use --all")
+    if request.shard is not None and not request.all:
+        raise InvalidInputError("--shard goes with --all")
     n = request.options.max_new_tokens
     if not 1 <= n <= MAX_NEW_TOKENS_LIMIT:
         raise InvalidInputError(f"--max-new-tokens must be between 1 and {MAX_NEW_TOKENS_LIMIT}")
@@ -101,17 +108,26 @@ def _validate(request: SmokeRequest) -> None:
 
 
 def run_smoke(
-    catalog: Catalog,
+    open_catalog: Callable[[], Catalog],
     request: SmokeRequest,
     *,
     progress: Progress = NULL_PROGRESS,
     on_report: Callable[[RunReport], None] | None = None,
 ) -> SmokeSummary:
-    """Plan, run and record smoke tests; failures of one checkpoint never stop the rest."""
+    """Plan, run and record smoke tests; failures of one checkpoint never stop the rest.
+
+    ``open_catalog`` is called once the smoke extra has loaded.
+    """
     _validate(request)
     env = resolve_environment(request.device)  # the smoke extra, before touching the catalog
+    from registry.smoke.records import has_passing_run, plan_all, plan_named
+
+    catalog = open_catalog()
     with catalog.session() as session:
-        plans = plan_all(session) if request.all else plan_named(session, request.names)
+        if request.all:
+            plans = plan_all(session, request.shard)
+        else:
+            plans = plan_named(session, request.names)
     todo: list[tuple[PlannedRun, str]] = []
     skipped: list[str] = []
     not_local: list[str] = []
@@ -165,6 +181,8 @@ def _one(
         progress.warn(message)
     if result.status == "unsupported":  # about this installation, not the checkpoint
         return RunReport(plan.name, "unsupported", result.error, dtype, result)
+    from registry.smoke.records import record_run
+
     with catalog.session(write=True) as session:
         run, verdict = record_run(session, plan, result, request.accept_drift)
         run_id = run.id
