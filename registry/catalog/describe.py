@@ -6,19 +6,24 @@ commands answer quickly even on a catalog of 100,000 variants.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQL
 from registry.catalog.listing import summary
-from registry.db.reader import Reader, as_dict, iso_utc
+from registry.db.reader import Reader, as_dict, as_list, iso_utc
 from registry.errors import NotFoundError
 
 _VARIANT_COLUMNS = (
     "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at, "
     "license_name, source_uri, parameter_count, created_by, content_digest"
 )
+
+
+def name_registered(reader: Reader, name: str) -> bool:
+    return reader.row("SELECT 1 FROM variants WHERE name = :name", {"name": name}) is not None
 
 
 def variant_row(reader: Reader, name: str) -> Sequence[Any]:
@@ -68,7 +73,7 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
         {
             "license_name": row[7],
             "source": row[8],
-            "parameter_count": None if row[9] is None else int(row[9]),
+            "parameter_count": int(row[9]) if row[9] is not None else _tensor_elements(reader, vid),
             "created_by": row[10],
             "parents": [{"name": n, "relation": r} for n, r in parents],
             "unresolved_parents": _unresolved(reader, [vid]).get(vid, []),
@@ -78,6 +83,20 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
         }
     )
     return data
+
+
+def _tensor_elements(reader: Reader, variant_id: int) -> int | None:
+    """The elements of a variant's safetensors tensors (registered before add counted them)."""
+    total, seen = 0, False
+    for (shape,) in reader.stream(
+        "SELECT CAST(t.shape AS TEXT) FROM tensors t JOIN variant_files f ON f.id = t.file_id "
+        "JOIN file_info i ON i.file_id = f.id WHERE f.variant_id = :id AND i.format = "
+        "'safetensors'",
+        {"id": variant_id},
+    ):
+        seen = True
+        total += math.prod(as_list(shape))
+    return total if seen else None
 
 
 def _file(row: Sequence[Any]) -> dict[str, Any]:

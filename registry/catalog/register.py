@@ -10,22 +10,27 @@ is not is kept as an unresolved parent and shown as such by ``tree``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from registry.catalog import licenses
-from registry.catalog.bases import link_bases, settle_references
-from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
+from registry.catalog.describe import name_registered
+from registry.catalog.validation import check_name, check_relation
 from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
 from registry.checkpoints.gguf_defaults import GGUFDefaults, gguf_defaults, gguf_name
-from registry.checkpoints.manifest import ModelCard
-from registry.db.engine import Catalog
-from registry.db.models import Variant
+from registry.checkpoints.manifest import ModelCard, tensor_parameter_count
+from registry.db.reader import Reader
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
+
+if TYPE_CHECKING:  # the ORM is imported when the catalog opens, while the files hash
+    from sqlalchemy.orm import Session
+
+    from registry.db.engine import Catalog
+    from registry.db.models import Variant
 
 MODALITIES = ("text", "vision", "audio")
 
@@ -71,6 +76,8 @@ def card_lineage(
     """(resolved, unresolved) parents: the explicit ones, else the card's base models."""
     if parents or not card or not card.base_models:
         return [(p.name, p.relation) for p in parents], []
+    from registry.catalog.bases import link_bases
+
     relation = card.base_model_relation or infer_relation(files, len(card.base_models))
     return link_bases(session, card.base_models, check_relation(relation), progress)
 
@@ -128,7 +135,7 @@ def check_modalities(values: Sequence[str]) -> list[str]:
 
 
 def add_checkpoint(
-    catalog: Catalog,
+    open_catalog: Callable[[], Catalog],
     path: Path,
     *,
     name: str | None,
@@ -137,25 +144,41 @@ def add_checkpoint(
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
     allow_pickle: bool = False,
+    reader: Reader | None = None,
 ) -> Variant:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
     Without ``name``, a GGUF's ``general.name`` is the name. A pickle reaching a dangerous
     global is refused; one importing a global outside the safe list is refused unless
-    ``allow_pickle``.
+    ``allow_pickle``. With a plain-DBAPI ``reader``, the name is checked on it and the
+    catalog (SQLAlchemy, about 0.3 CPU-seconds to import) is opened while the files hash.
     """
     name = check_name(name if name is not None else default_name(path))
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
-    with catalog.session() as session:  # fail fast, before hashing hundreds of GB
-        if find_variant(session, name) is not None:
-            raise AlreadyExistsError(f"a variant named {name!r} is already registered")
-    manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
+    with ThreadPoolExecutor(1, thread_name_prefix="modelreg-open") as opener:
+        if reader is not None:  # fail fast, before hashing hundreds of GB
+            if name_registered(reader, name):
+                raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+            opening = opener.submit(open_catalog)
+        else:
+            from registry.catalog.variants import find_variant
+
+            catalog = open_catalog()
+            with catalog.session() as session:
+                if find_variant(session, name) is not None:
+                    raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+        manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
+        if reader is not None:
+            catalog = opening.result()
     gguf = gguf_defaults(manifest.files)
     card = with_gguf(manifest.card, gguf, progress)
     license_name = None
     if lic is None:
         lic, license_name = card_license(card)
+    from registry.catalog.bases import settle_references
+    from registry.catalog.variants import create_variant
+
     with catalog.session(write=True) as session:
         resolved, unresolved = card_lineage(session, parents, card, manifest.files, progress)
         variant = create_variant(
@@ -170,7 +193,8 @@ def add_checkpoint(
             architecture=config_json.architecture(manifest.config)
             or (gguf.architecture if gguf else None),
             parameter_count=config_json.parameter_count(manifest.config)
-            or (gguf.parameter_count if gguf else None),
+            or (gguf.parameter_count if gguf else None)
+            or tensor_parameter_count(manifest.files),
             files=manifest.files,
             content_digest=manifest.content_digest,
         )

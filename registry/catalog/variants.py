@@ -11,17 +11,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry.catalog.integrity import record_file_details
 from registry.catalog.lineage import would_create_cycle
+from registry.catalog.validation import check_name, check_relation
 from registry.checkpoints.manifest import FileEntry
-from registry.db.models import RELATIONS, LineageEdge, UnresolvedParent, Variant, VariantFile
+from registry.db.models import LineageEdge, UnresolvedParent, Variant, VariantFile
 from registry.errors import (
     AlreadyExistsError,
-    InvalidInputError,
     LineageError,
     NotFoundError,
 )
 from registry.hub.origin import hub_origin
-
-MAX_NAME_LENGTH = 255
 
 
 def current_user() -> str:
@@ -29,24 +27,6 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def check_relation(relation: str) -> str:
-    rel = relation.strip().lower()
-    if rel not in RELATIONS:
-        raise LineageError(f"unknown relation {relation!r}; use one of {', '.join(RELATIONS)}")
-    return rel
-
-
-def check_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("a variant name must not be empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"a variant name is at most {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 for c in name):
-        raise InvalidInputError("a variant name must not contain control characters")
-    return name
 
 
 def find_variant(session: Session, name: str) -> Variant | None:

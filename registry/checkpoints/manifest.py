@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,22 @@ class FileEntry:
     stat: FileStat | None = None
     chunk_bytes: int = 0
     chunks: tuple[str, ...] = ()
+
+
+def tensor_parameter_count(
+    files: Sequence[FileEntry], file_format: str = "safetensors"
+) -> int | None:
+    """The number of elements of the tensors of the files of ``file_format``, or None.
+
+    The parameter count when ``config.json`` does not give one (for packed quantized
+    tensors it counts stored elements, not logical weights)."""
+    total, seen = 0, False
+    for f in files:
+        if f.format == file_format:
+            for t in f.tensors:
+                seen = True
+                total += math.prod(t.shape)
+    return total if seen else None
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,13 @@ def add(
     from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
 
-    catalog = state(ctx).catalog()
+    st = state(ctx)
     parents = [ParentSpec.parse(p) for p in parent or []]
     if path.startswith("hf:"):
         from registry.hub.register import add_from_hub
 
         variant = add_from_hub(
-            catalog,
+            st.catalog(),
             path,
             name=name,
             license_id=license,
@@ -72,7 +72,7 @@ def add(
         )
     else:
         variant = add_checkpoint(
-            catalog,
+            st.catalog,
             Path(path),
             name=name,
             license_id=license,
@@ -80,8 +80,9 @@ def add(
             modalities=modality or [],
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
+            reader=st.reader(),
         )
-    data = describe(state(ctx).reader(), variant.name)
+    data = describe(st.reader(), variant.name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return

@@ -20,7 +20,8 @@ from typing import Any
 from registry.catalog import licenses
 from registry.catalog.bases import settle_references
 from registry.catalog.register import ParentSpec, card_license, card_lineage, check_modalities
-from registry.catalog.variants import check_name, create_variant, find_variant
+from registry.catalog.validation import check_name
+from registry.catalog.variants import create_variant, find_variant
 from registry.checkpoints import FileEntry, config_json
 from registry.checkpoints.manifest import ModelCard
 from registry.checkpoints.modelcard import card_from_mapping, parse_model_card

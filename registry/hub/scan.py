@@ -103,7 +103,7 @@ def scan_cache(
             report.skipped.append(Outcome(name, snap.path, why))
             continue
         try:
-            add_checkpoint(catalog, snap.path, name=name, progress=progress)
+            add_checkpoint(lambda: catalog, snap.path, name=name, progress=progress)
         except AlreadyExistsError:
             report.skipped.append(Outcome(name, snap.path, "already registered"))
         except (CheckpointError, InvalidInputError) as exc:
