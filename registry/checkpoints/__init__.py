@@ -114,7 +114,7 @@ def inspect_checkpoint(
     ]
     for rel, size in found:
         if rel in chunked_files:
-            tasks.extend(chunked.chunk_tasks(root / rel, rel, size))
+            tasks.extend(chunked.chunk_tasks(root / rel, rel, size, chunked.CHUNK_BYTES))
     total = sum(size for _, size in found) + sum(s for r, s in found if r in chunked_files)
     progress.start("hashing", total)
     try:
@@ -125,7 +125,7 @@ def inspect_checkpoint(
     assert len(digests) == len(found)
     chunk_digests = iter(str(d) for d in results[len(found) :])
     file_chunks = {
-        rel: tuple(next(chunk_digests) for _ in chunked.spans(size))
+        rel: tuple(next(chunk_digests) for _ in chunked.spans(size, chunked.CHUNK_BYTES))
         for rel, size in found
         if rel in chunked_files
     }

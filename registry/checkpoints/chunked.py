@@ -39,6 +39,7 @@ from registry.errors import CheckpointError
 
 CHUNK_BYTES = 64 * 1024 * 1024
 MIN_CHUNKED_BYTES = 4 * CHUNK_BYTES  # smaller files are not worth splitting
+SLACK = 0.05
 
 
 def spans(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
@@ -50,13 +51,14 @@ def plan_chunked(sizes: Mapping[str, int], workers: int) -> set[str]:
     """The files whose chunk pass fits in the time the whole-file passes leave cores idle.
 
     The whole-file passes take about ``max(largest file, total / workers)``; the idle
-    capacity is ``workers`` times that, less the total. Largest files are served first.
+    capacity is ``workers`` times that, less the total, plus ``SLACK`` of it (so small
+    files beside one large one do not rule it out). Largest files are served first.
     """
     total = sum(sizes.values())
     if workers < 2 or not sizes:
         return set()
     span = max(max(sizes.values()), total / workers)
-    idle = workers * span - total
+    idle = workers * span * (1 + SLACK) - total
     chosen = set()
     for rel, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
         if size >= MIN_CHUNKED_BYTES and size <= idle:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from registry.catalog.listing import VariantFilter
 
 HEADER = ("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE")
+DEFAULT_PAGE = 100  # --cursor without --limit
 
 
 def write_list(
@@ -32,7 +33,8 @@ def write_list(
 
     next_cursor = None
     if limit is not None or cursor is not None:
-        page = page_variants(reader, flt, limit=limit or 100, cursor=cursor)
+        size = limit if limit is not None else DEFAULT_PAGE
+        page = page_variants(reader, flt, limit=size, cursor=cursor)
         rows: Any = page.items
         next_cursor = page.next_cursor
     else:

@@ -1,0 +1,146 @@
+"""``modelreg list``: filters, keyset pages, JSON lines (both databases)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.builders import write_checkpoint
+from tests.conftest import Cli
+
+
+def names_of(res_stdout: str) -> list[str]:
+    return [json.loads(line)["name"] for line in res_stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def zoo(cli: Cli, tmp_path: Path) -> Cli:
+    base = write_checkpoint(tmp_path / "base")
+    assert cli("add", base, "-n", "meta/llama-base", "-l", "llama3").exit_code == 0
+    specs = [
+        ("meta/llama-chat", "llama3", "meta/llama-base:finetune"),
+        ("acme/chat-q4", "llama3 AND mit", "meta/llama-chat:quantized"),
+        ("acme/lora", "apache-2.0", "meta/llama-base:adapter"),
+        ("acme/[odd]name", "MIT", None),
+        ("solo", "unknown", None),
+    ]
+    for i, (name, lic, parent) in enumerate(specs, start=1):
+        args = ["add", write_checkpoint(tmp_path / f"c{i}", seed=i), "-n", name, "-l", lic]
+        if parent:
+            args += ["-p", parent]
+        res = cli(*args)
+        assert res.exit_code == 0, res.stderr
+    return cli
+
+
+def listed(cli: Cli, *args: str) -> list[str]:
+    res = cli("list", "--format", "jsonl", *args)
+    assert res.exit_code == 0, res.stderr
+    return names_of(res.stdout)
+
+
+def test_jsonl_streams_every_variant_by_name(zoo: Cli) -> None:
+    res = zoo("list", "-f", "jsonl")
+    lines = res.stdout.splitlines()
+    assert len(lines) == 6 and all(line.startswith("{") for line in lines)
+    assert names_of(res.stdout) == sorted(names_of(res.stdout))
+    doc = json.loads(lines[0])
+    assert set(doc) == {
+        "name",
+        "license",
+        "architecture",
+        "modalities",
+        "total_bytes",
+        "created_at",
+    }
+    assert [d["name"] for d in zoo("list", "-f", "json").json()] == names_of(res.stdout)  # type: ignore[union-attr]
+
+
+def test_each_filter(zoo: Cli) -> None:
+    assert listed(zoo, "--license", "llama3") == [
+        "acme/chat-q4",
+        "meta/llama-base",
+        "meta/llama-chat",
+    ]
+    assert listed(zoo, "--license", "mit") == ["acme/[odd]name", "acme/chat-q4"]
+    assert listed(zoo, "--namespace", "acme") == ["acme/[odd]name", "acme/chat-q4", "acme/lora"]
+    assert listed(zoo, "--namespace", "acme/", "--license", "apache-2.0") == ["acme/lora"]
+    assert listed(zoo, "--parent", "meta/llama-base") == ["acme/lora", "meta/llama-chat"]
+    assert listed(zoo, "--parent", "meta/llama-base", "--relation", "adapter") == ["acme/lora"]
+    assert listed(zoo, "--relation", "quantized") == ["acme/chat-q4"]
+    assert listed(zoo, "--parent", "ghost") == []
+    assert listed(zoo, "--name", "meta/*") == ["meta/llama-base", "meta/llama-chat"]
+    assert listed(zoo, "--name", "*chat*") == ["acme/chat-q4", "meta/llama-chat"]
+    assert listed(zoo, "--name", "acme/[[]odd]*") == ["acme/[odd]name"]
+    assert listed(zoo, "--name", "acme/[!c]*") == ["acme/[odd]name", "acme/lora"]
+    assert listed(zoo, "--name", "sol?") == ["solo"]
+    assert listed(zoo, "--name", "Solo") == []  # globs are case-sensitive
+    assert len(listed(zoo, "--created-since", "2000-01-01")) == 6
+    assert listed(zoo, "--created-since", "2999-01-01T00:00:00Z") == []
+
+
+def test_verified_filter_follows_the_latest_verify(zoo: Cli, tmp_path: Path) -> None:
+    assert listed(zoo, "--verified") == []
+    assert zoo("verify", "solo", "acme/lora").exit_code == 0
+    assert listed(zoo, "--verified") == ["acme/lora", "solo"]
+    (tmp_path / "c5" / "config.json").write_text("{}")
+    assert zoo("verify", "solo").exit_code == 1
+    assert listed(zoo, "--verified") == ["acme/lora"]
+    assert "solo" in listed(zoo, "--unverified") and "acme/lora" not in listed(zoo, "--unverified")
+
+
+def test_keyset_pages_cover_everything_once(zoo: Cli) -> None:
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        args = ["list", "-f", "jsonl", "--limit", "4"] + (["--cursor", cursor] if cursor else [])
+        res = zoo(*args)
+        assert res.exit_code == 0, res.stderr
+        seen += names_of(res.stdout)
+        pages += 1
+        if "next page: --cursor " not in res.stderr:
+            break
+        cursor = res.stderr.split("next page: --cursor ")[1].split()[0]
+    assert pages == 2 and seen == listed(zoo)
+    first = zoo("list", "--limit", "2", "--license", "llama3")
+    assert first.exit_code == 0 and "meta/llama-base" in first.stdout and "NAME" in first.stdout
+    cur = first.stderr.split("--cursor ")[1].split()[0]
+    rest = zoo("list", "-f", "jsonl", "--limit", "2", "--license", "llama3", "--cursor", cur)
+    assert names_of(rest.stdout) == ["meta/llama-chat"] and "next page" not in rest.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--cursor", "not-a-cursor!"),
+        ("--limit", "0"),
+        ("--created-since", "yesterday"),
+        ("--relation", "cousin"),
+        ("--format", "yaml"),
+    ],
+)
+def test_bad_list_options_are_usage_errors(zoo: Cli, args: tuple[str, ...]) -> None:
+    res = zoo("list", *args)
+    assert res.exit_code == 2 and res.stdout == ""
+
+
+def test_library_paging_matches_the_cli(zoo: Cli, db_url: str) -> None:
+    from registry.catalog.listing import VariantFilter, page_variants
+    from registry.catalog.paging import decode_cursor
+    from registry.config import load_settings
+    from registry.db.reader import open_reader
+
+    reader = open_reader(load_settings(database_url=db_url))
+    try:
+        page = page_variants(reader, VariantFilter(namespace="acme"), limit=2)
+        assert [r[1] for r in page.items] == ["acme/[odd]name", "acme/chat-q4"]
+        assert page.next_cursor is not None and decode_cursor(page.next_cursor) == ["acme/chat-q4"]
+        last = page_variants(
+            reader, VariantFilter(namespace="acme"), limit=2, cursor=page.next_cursor
+        )
+        assert [r[1] for r in last.items] == ["acme/lora"] and last.next_cursor is None
+    finally:
+        reader.close()

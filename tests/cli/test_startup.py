@@ -1,0 +1,70 @@
+"""Start-up by structure: the everyday commands import neither pydantic nor SQLAlchemy.
+
+typer would import pydantic to convert arguments (``registry/cli/coercion.py`` prevents it)
+and SQLAlchemy costs about half a second to import; a typer release or an import that
+brings either back into these commands fails here (``bench/startup.py`` has the timings).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import write_checkpoint
+from tests.conftest import Cli
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, sys
+from registry.cli.entry import main
+sys.argv = ["modelreg", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = [m for m in ("pydantic", "sqlalchemy", "torch", "alembic") if m in sys.modules]
+sys.stderr.write("\\nHEAVY " + json.dumps(heavy) + "\\n")
+"""
+
+
+def heavy_modules(*args: str) -> list[str]:
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    line = [ln for ln in run.stderr.splitlines() if ln.startswith("HEAVY ")][-1]
+    return list(json.loads(line[6:]))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--license", "mit", "--limit", "5"),
+        ("list", "-f", "jsonl"),
+        ("show", "m"),
+        ("tree", "m"),
+        ("verify", "m"),
+        ("verify", "--summary"),
+        ("smoke", "--summary"),
+        ("check", "m", "--org", "nobody", "--use", "internal"),
+        ("smoke", "m", "--max-new-tokens", "0"),
+    ],
+)
+def test_commands_start_without_heavy_imports(
+    cli: Cli, db_url: str, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    assert cli("add", write_checkpoint(tmp_path / "m"), "--name", "m").exit_code == 0
+    assert heavy_modules("--db", db_url, *args) == []
+
+
+def test_help_shows_plain_metavars() -> None:
+    res = Cli(None)("--help")
+    assert "--policies DIR" in res.stdout and "list[Path]" not in res.stdout
