@@ -1,8 +1,10 @@
 """Hashing at the machine's limit: modelreg add/verify against openssl and model_signing.
 
-Builds a multi-shard safetensors checkpoint (default ~2 GiB, four shards) under
-``bench/.work``, warms the page cache, then measures in rounds, interleaved so that noise
-from other processes hits every contender alike:
+Builds a multi-shard safetensors checkpoint (default 4 GiB, four shards) and a checkpoint
+that is one large file (default 8 GiB) under ``bench/.work``, warms the page cache, then
+measures in rounds, interleaved so that noise from other processes hits every contender
+alike, both the engine (start-up subtracted) and the **whole process** as a user lives it
+(exec to exit, ``modelreg`` and ``python -c 'model_signing.hashing.hash(dir)'``):
 
 - the machine's SHA-256 limit: ``openssl speed -multi NCORES -evp sha256``, 16 KiB column;
 - sigstore's ``model_signing`` (its default: file serialization, SHA-256, thread pool)
@@ -13,10 +15,16 @@ from other processes hits every contender alike:
   from after the interpreter start and imports to the command's end (start-up subtracted
   exactly instead of estimated from a second, noisy run).
 
-Prints throughput (GB/s, 10^9 bytes) best-of-rounds and the ratios the targets use, and the
-peak RSS of ``modelreg add`` on the small and on a larger checkpoint (``--big-gib``).
+- the one large file: whole-process ``modelreg add`` (which records its 64 MiB chunk
+  digests, since the whole-file pass leaves cores idle) and ``modelreg verify`` (which
+  checks the chunks on every core).
 
-    python bench/hashing.py                       # 2 GiB vs 8 GiB, 3 rounds
+Prints throughput (GB/s, 10^9 bytes) best-of-rounds and the ratios the targets use, and the
+peak RSS of ``modelreg add`` and ``verify`` on both checkpoints (flat in size). Targets,
+whole process: verify >= 0.80 and add >= 0.70 of the openssl limit on the 4-shard
+checkpoint, verify >= 1.0x model_signing, verify of the one large file >= 0.80.
+
+    python bench/hashing.py                       # 4 GiB in 4 shards, one 8 GiB file
     python bench/hashing.py --size-gib 0.5 --big-gib 1 --rounds 2   # a quick run
 """
 
@@ -65,6 +73,8 @@ code = app(args, standalone_mode=False, prog_name="modelreg")
 elapsed, cpu = time.perf_counter() - t, time.process_time() - c
 sys.stdout.write(f"\\nBENCH_ELAPSED {elapsed} {cpu} {code or 0}\\n")
 """
+
+MODEL_SIGNING_WHOLE = "import sys; from model_signing import hashing; hashing.hash(sys.argv[1])"
 
 MODEL_SIGNING_SNIPPET = """
 import sys, time
@@ -163,11 +173,23 @@ def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
 
 
 class Modelreg:
-    """Runs ``modelreg`` commands in fresh processes; times them without start-up."""
+    """Runs ``modelreg`` commands in fresh processes; times them without start-up, or whole."""
 
     def __init__(self, db: Path) -> None:
         self.env = {**os.environ, "MODELREG_DATABASE_URL": f"sqlite:///{db}"}
         self.n = 0
+        exe = shutil.which("modelreg")
+        self.cli = [exe] if exe else [sys.executable, "-m", "registry"]
+
+    def whole(self, *args: str) -> tuple[float, int]:
+        """(wall seconds from exec to exit, peak RSS KiB) of ``modelreg ARGS``."""
+        wall, rss, _ = run_timed([*self.cli, *args], self.env)
+        return wall, rss
+
+    def whole_add(self, path: Path) -> tuple[float, int, str]:
+        self.n += 1
+        name = f"bench-{self.n}"
+        return (*self.whole("add", str(path), "--name", name), name)
 
     def run(self, *args: str, warm: bool = True) -> tuple[float, float, int]:
         """(wall and CPU seconds inside the command, peak RSS KiB of the whole process)."""
@@ -190,10 +212,15 @@ class Modelreg:
         return wall, cpu
 
 
+def ratio_line(label: str, value: float, target: float, note: str = "") -> str:
+    verdict = "met" if value >= target else "MISSED"
+    return f"{label:<44} = {value:.3f}  (target >= {target}: {verdict}){note}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--size-gib", type=float, default=2.0, help="checkpoint size (default 2)")
-    ap.add_argument("--big-gib", type=float, default=8.0, help="memory check size; 0 skips")
+    ap.add_argument("--size-gib", type=float, default=4.0, help="checkpoint size (default 4)")
+    ap.add_argument("--big-gib", type=float, default=8.0, help="one-file checkpoint; 0 skips")
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--openssl-seconds", type=int, default=3)
@@ -204,6 +231,8 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     ck = WORK / f"ck-{args.size_gib:g}g"
     size = build_in_child(ck, int(args.size_gib * 2**30), args.shards)
+    big = WORK / f"one-{args.big_gib:g}g"
+    big_size = build_in_child(big, int(args.big_gib * 2**30), 1) if args.big_gib > 0 else 0
     db = WORK / "bench.db"
     db.unlink(missing_ok=True)
     mr = Modelreg(db)
@@ -214,7 +243,10 @@ def main() -> None:
     (tiny / "model.safetensors").write_bytes(struct.pack("<Q", len(raw)) + raw + bytes(8))
     mr.run("add", str(tiny), "--name", WARM_NAME, warm=False)
     have_ms = VENV_PY.exists()
-    print(f"machine: {cores} cores; checkpoint {size / 1e9:.2f} GB in {args.shards} shards")
+    print(
+        f"machine: {cores} cores; checkpoint {size / 1e9:.2f} GB in {args.shards} shards"
+        + (f"; one file of {big_size / 1e9:.2f} GB" if big_size else "")
+    )
     if not have_ms:
         print(
             f"model_signing: skipped ({VENV_PY} missing: python -m venv bench/.work/venv && "
@@ -222,17 +254,28 @@ def main() -> None:
         )
 
     warm(ck)
-    limit, core, ms, add, ver = [], [], [], [], []
+    limit, core = [], []
+    fig: dict[str, list[float]] = {
+        k: []
+        for k in ("verify", "add", "model_signing", "verify whole", "add whole", "ms whole")
+        + ("one-file verify whole", "one-file add whole")
+    }
     eff: dict[str, list[float]] = {"verify": [], "add": [], "model_signing": []}
+    rss: dict[str, int] = {}
+    big_name = None
     for r in range(args.rounds):
         limit.append(openssl_limit(cores, args.openssl_seconds))
         core.append(openssl_limit(1, args.openssl_seconds, multi=False))
         wall, cpu, _, name = mr.add(ck)
-        add.append(size / wall)
+        fig["add"].append(size / wall)
         eff["add"].append(size / cpu)
         wall, cpu = mr.verify(name)
-        ver.append(size / wall)
+        fig["verify"].append(size / wall)
         eff["verify"].append(size / cpu)
+        wall, rss["add"], name = mr.whole_add(ck)
+        fig["add whole"].append(size / wall)
+        wall, rss["verify"] = mr.whole("verify", name)
+        fig["verify whole"].append(size / wall)
         if have_ms:
             out = subprocess.run(
                 [str(VENV_PY), "-c", MODEL_SIGNING_SNIPPET, str(ck)],
@@ -241,31 +284,67 @@ def main() -> None:
                 check=True,
             ).stdout
             wall, cpu = map(float, out.strip().splitlines()[-1].split())
-            ms.append(size / wall)
+            fig["model_signing"].append(size / wall)
             eff["model_signing"].append(size / cpu)
-        print(
-            f"round {r + 1}: openssl {limit[-1] / 1e9:.2f}  verify {ver[-1] / 1e9:.2f}  "
-            f"add {add[-1] / 1e9:.2f}"
-            + (f"  model_signing {ms[-1] / 1e9:.2f}" if ms else "")
-            + " GB/s"
+            wall, _, _ = run_timed([str(VENV_PY), "-c", MODEL_SIGNING_WHOLE, str(ck)])
+            fig["ms whole"].append(size / wall)
+        line = f"round {r + 1}: openssl {limit[-1] / 1e9:.2f}  " + "  ".join(
+            f"{k} {v[-1] / 1e9:.2f}" for k, v in fig.items() if len(v) == r + 1
         )
+        if big_size:
+            warm(big)
+            if big_name is None or r == 0:
+                wall, rss["one-file add"], big_name = mr.whole_add(big)
+                fig["one-file add whole"].append(big_size / wall)
+            wall, rss["one-file verify"] = mr.whole("verify", big_name)
+            fig["one-file verify whole"].append(big_size / wall)
+            big_limit = openssl_limit(cores, args.openssl_seconds)
+            limit[-1] = max(limit[-1], big_limit)
+            line += f"  one-file verify whole {fig['one-file verify whole'][-1] / 1e9:.2f}"
+        print(line + " GB/s")
 
-    best = {"openssl": max(limit), "verify": max(ver), "add": max(add)}
-    if ms:
-        best["model_signing"] = max(ms)
-    print("\nbest of rounds (GB/s): " + ", ".join(f"{k} {v / 1e9:.3f}" for k, v in best.items()))
-    print(f"verify / openssl limit    = {best['verify'] / best['openssl']:.3f}  (target >= 0.85)")
-    print(f"add    / openssl limit    = {best['add'] / best['openssl']:.3f}  (target >= 0.70)")
-    if ms:
+    best_limit = max(limit)
+    best = {k: max(v) for k, v in fig.items() if v}
+    print(
+        f"\nbest of rounds (GB/s): openssl {best_limit / 1e9:.3f}, "
+        + ", ".join(f"{k} {v / 1e9:.3f}" for k, v in best.items())
+    )
+    print("engine (start-up subtracted):")
+    print(f"  verify / openssl limit = {best['verify'] / best_limit:.3f}")
+    print(f"  add    / openssl limit = {best['add'] / best_limit:.3f}")
+    print("whole process (exec to exit), the targets:")
+    print(ratio_line("  verify / openssl limit", best["verify whole"] / best_limit, 0.80))
+    print(ratio_line("  add / openssl limit", best["add whole"] / best_limit, 0.70))
+    if "ms whole" in best:
         print(
-            f"verify / model_signing    = {best['verify'] / best['model_signing']:.3f}  "
-            "(target >= 1.0)"
+            ratio_line(
+                "  verify / model_signing (whole processes)",
+                best["verify whole"] / best["ms whole"],
+                1.0,
+            )
         )
-        print(f"model_signing / openssl   = {best['model_signing'] / best['openssl']:.3f}")
-    per_round = [v / o for v, o in zip(ver, limit, strict=True)]
-    print(f"verify / openssl, median of same-round ratios = {statistics.median(per_round):.3f}")
-    per_round = [a / o for a, o in zip(add, limit, strict=True)]
-    print(f"add    / openssl, median of same-round ratios = {statistics.median(per_round):.3f}")
+        print(f"  model_signing / openssl limit = {best['ms whole'] / best_limit:.3f}")
+    if "one-file verify whole" in best:
+        print(
+            ratio_line(
+                "  one-file verify / openssl limit",
+                best["one-file verify whole"] / best_limit,
+                0.80,
+                "  (chunks on every core)",
+            )
+        )
+        print(
+            f"  one-file add / openssl limit = {best['one-file add whole'] / best_limit:.3f}"
+            " (whole-file SHA-256 and chunk digests side by side)"
+        )
+    per_round = [v / o for v, o in zip(fig["verify whole"], limit, strict=True)]
+    print(
+        f"verify whole / openssl, median of same-round ratios = {statistics.median(per_round):.3f}"
+    )
+    per_round = [a / o for a, o in zip(fig["add whole"], limit, strict=True)]
+    print(
+        f"add whole / openssl, median of same-round ratios    = {statistics.median(per_round):.3f}"
+    )
     # Load from other processes moves wall-clock figures; bytes per CPU-second do not move
     # much. openssl's single-process figure is per user-CPU-second (its default divisor).
     print(
@@ -280,21 +359,18 @@ def main() -> None:
 
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\n(this bench process: {parent / 1024:.0f} MiB; children inherit it until exec)")
-    rss_small = mr.add(ck)[2]
-    print(f"peak RSS of add, {size / 2**30:.2f} GiB checkpoint: {rss_small / 1024:.0f} MiB")
-    if args.big_gib > 0:
-        big = WORK / f"ck-{args.big_gib:g}g"
-        big_size = build_in_child(big, int(args.big_gib * 2**30), args.shards)
-        rss_big = mr.add(big)[2]
-        print(
-            f"peak RSS of add, {big_size / 2**30:.2f} GiB checkpoint: {rss_big / 1024:.0f} MiB "
-            f"(ratio {rss_big / rss_small:.2f})"
+    for k, v in rss.items():
+        where = (
+            f"{big_size / 2**30:.2f} GiB one file"
+            if "one-file" in k
+            else (f"{size / 2**30:.2f} GiB in {args.shards} shards")
         )
-        if not args.keep:
-            shutil.rmtree(big)
+        print(f"peak RSS of {k:<16} {where}: {v / 1024:.0f} MiB")
     if not args.keep:
         shutil.rmtree(ck)
         shutil.rmtree(tiny)
+        if big_size:
+            shutil.rmtree(big)
 
 
 if __name__ == "__main__":
