@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from registry.checkpoints import chunked
 from registry.checkpoints.config_json import read_config
@@ -121,9 +122,8 @@ def inspect_checkpoint(
         results = run_parallel(tasks, progress=progress)
     finally:
         progress.finish()
-    digests = [d for d in results[: len(found)] if isinstance(d, FileDigest)]
-    assert len(digests) == len(found)
-    chunk_digests = iter(str(d) for d in results[len(found) :])
+    digests = cast(list[FileDigest], results[: len(found)])  # the tasks' order: files first
+    chunk_digests = iter(cast(list[str], results[len(found) :]))
     file_chunks = {
         rel: tuple(next(chunk_digests) for _ in chunked.spans(size, chunked.CHUNK_BYTES))
         for rel, size in found
