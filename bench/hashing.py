@@ -40,6 +40,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -220,6 +221,34 @@ class Modelreg:
         return wall, cpu
 
 
+class Adjacent:
+    """Each contender's throughput against the openssl limit measured right before and
+    right after it (the higher of the two): load from other processes comes and goes within
+    seconds, so a limit measured a round earlier says little about the run."""
+
+    def __init__(self, cores: int, seconds: int) -> None:
+        self.cores, self.seconds = cores, seconds
+        self.last: float | None = None
+        self.values: dict[str, list[float]] = {}
+        self.ratios: dict[str, list[float]] = {}
+
+    def limit(self) -> float:
+        self.last = openssl_limit(self.cores, self.seconds)
+        return self.last
+
+    def measure(self, label: str, run: Callable[[], float]) -> None:
+        before = self.last if self.last is not None else self.limit()
+        value = run()
+        limit = max(before, self.limit())
+        self.values.setdefault(label, []).append(value)
+        self.ratios.setdefault(label, []).append(value / limit)
+
+    def last_round(self, labels: list[str]) -> str:
+        return "  ".join(
+            f"{k} {self.values[k][-1] / 1e9:.2f} GB/s ({self.ratios[k][-1]:.2f})" for k in labels
+        )
+
+
 def ratio_line(label: str, value: float, target: float, note: str = "") -> str:
     verdict = "met" if value >= target else "MISSED"
     return f"{label:<44} = {value:.3f}  (target >= {target}: {verdict}){note}"
@@ -231,7 +260,7 @@ def main() -> None:
     ap.add_argument("--big-gib", type=float, default=8.0, help="one-file checkpoint; 0 skips")
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--openssl-seconds", type=int, default=3)
+    ap.add_argument("--openssl-seconds", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the checkpoints for a rerun")
     args = ap.parse_args()
 
@@ -262,104 +291,104 @@ def main() -> None:
         )
 
     warm(ck)
-    limit, core = [], []
-    fig: dict[str, list[float]] = {
-        k: []
-        for k in ("verify", "add", "model_signing", "verify whole", "add whole", "ms whole")
-        + ("one-file verify whole", "one-file add whole")
-    }
+    adjacent = Adjacent(cores, args.openssl_seconds)
+    core: list[float] = []
     eff: dict[str, list[float]] = {"verify": [], "add": [], "model_signing": []}
     rss: dict[str, int] = {}
-    for r in range(args.rounds):
-        limit.append(openssl_limit(cores, args.openssl_seconds))
-        core.append(openssl_limit(1, args.openssl_seconds, multi=False))
-        wall, cpu, _, name = mr.add(ck)
-        fig["add"].append(size / wall)
-        eff["add"].append(size / cpu)
-        wall, cpu = mr.verify(name)
-        fig["verify"].append(size / wall)
-        eff["verify"].append(size / cpu)
-        wall, rss["add"], name = mr.whole_add(ck, "modelreg add")
-        fig["add whole"].append(size / wall)
-        wall, rss["verify"] = mr.whole("verify", name, label="modelreg verify")
-        fig["verify whole"].append(size / wall)
-        if have_ms:
-            out = subprocess.run(
-                [str(VENV_PY), "-c", MODEL_SIGNING_SNIPPET, str(ck)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            wall, cpu = map(float, out.strip().splitlines()[-1].split())
-            fig["model_signing"].append(size / wall)
-            eff["model_signing"].append(size / cpu)
-            wall, _, _ = run_timed(
-                [str(VENV_PY), "-c", MODEL_SIGNING_WHOLE, str(ck)], label="model_signing"
-            )
-            fig["ms whole"].append(size / wall)
-        print(
-            f"round {r + 1}: openssl {limit[-1] / 1e9:.2f}  "
-            + "  ".join(f"{k} {v[-1] / 1e9:.2f}" for k, v in fig.items() if len(v) == r + 1)
-            + " GB/s"
+
+    def engine(kind: str) -> Callable[[], float]:
+        def run() -> float:
+            if kind == "add":
+                wall, cpu, _, state["name"] = mr.add(ck)
+            else:
+                wall, cpu = mr.verify(state["name"])
+            eff[kind].append(size / cpu)
+            return size / wall
+
+        return run
+
+    def whole(kind: str) -> Callable[[], float]:
+        def run() -> float:
+            if kind == "add":
+                wall, rss["add"], state["name"] = mr.whole_add(ck, "modelreg add")
+            else:
+                wall, rss["verify"] = mr.whole("verify", state["name"], label="modelreg verify")
+            return size / wall
+
+        return run
+
+    def ms_engine() -> float:
+        out = subprocess.run(
+            [str(VENV_PY), "-c", MODEL_SIGNING_SNIPPET, str(ck)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        wall, cpu = map(float, out.strip().splitlines()[-1].split())
+        eff["model_signing"].append(size / cpu)
+        return size / wall
+
+    def ms_whole() -> float:
+        wall, _, _ = run_timed(
+            [str(VENV_PY), "-c", MODEL_SIGNING_WHOLE, str(ck)], label="model_signing"
         )
-    big_limit: list[float] = []
+        return size / wall
+
+    state: dict[str, str] = {}
+    contenders: dict[str, Callable[[], float]] = {
+        "add (engine)": engine("add"),
+        "verify (engine)": engine("verify"),
+        "add (whole process)": whole("add"),
+        "verify (whole process)": whole("verify"),
+    }
+    if have_ms:
+        contenders["model_signing (engine)"] = ms_engine
+        contenders["model_signing (whole process)"] = ms_whole
+    for r in range(args.rounds):
+        core.append(openssl_limit(1, args.openssl_seconds, multi=False))
+        for label, run in contenders.items():
+            adjacent.measure(label, run)
+        print(f"round {r + 1}: " + adjacent.last_round(list(contenders)))
+    one_file = "one file: verify (whole process)"
     if big_size:  # after the shards leave the page cache: the big file must fit in it
         if not args.keep:
             shutil.rmtree(ck)
         warm(big)
-        wall, rss["one-file add"], big_name = mr.whole_add(big)
-        fig["one-file add whole"].append(big_size / wall)
-        for r in range(args.rounds):
-            big_limit.append(openssl_limit(cores, args.openssl_seconds))
-            wall, rss["one-file verify"] = mr.whole("verify", big_name)
-            fig["one-file verify whole"].append(big_size / wall)
-            print(
-                f"one file, round {r + 1}: openssl {big_limit[-1] / 1e9:.2f}  "
-                f"verify whole {fig['one-file verify whole'][-1] / 1e9:.2f} GB/s"
-            )
 
-    best_limit = max(limit)
-    best = {k: max(v) for k, v in fig.items() if v}
-    print(
-        f"\nbest of rounds (GB/s): openssl {best_limit / 1e9:.3f}, "
-        + ", ".join(f"{k} {v / 1e9:.3f}" for k, v in best.items())
-    )
-    print("engine (start-up subtracted):")
-    print(f"  verify / openssl limit = {best['verify'] / best_limit:.3f}")
-    print(f"  add    / openssl limit = {best['add'] / best_limit:.3f}")
-    print("whole process (exec to exit), the targets:")
-    print(ratio_line("  verify / openssl limit", best["verify whole"] / best_limit, 0.80))
-    print(ratio_line("  add / openssl limit", best["add whole"] / best_limit, 0.70))
-    if "ms whole" in best:
+        def big_add() -> float:
+            wall, rss["one-file add"], state["big"] = mr.whole_add(big)
+            return big_size / wall
+
+        def big_verify() -> float:
+            wall, rss["one-file verify"] = mr.whole("verify", state["big"])
+            return big_size / wall
+
+        adjacent.measure("one file: add (whole process)", big_add)
+        for r in range(args.rounds):
+            adjacent.measure(one_file, big_verify)
+            print(f"one file, round {r + 1}: " + adjacent.last_round([one_file]))
+
+    print("\nagainst the openssl limit measured just before and after each run (the higher):")
+    print(f"{'':<34} {'best GB/s':>9} {'best ratio':>10} {'median':>7}")
+    for label in adjacent.ratios:
         print(
-            ratio_line(
-                "  verify / model_signing (whole processes)",
-                best["verify whole"] / best["ms whole"],
-                1.0,
-            )
+            f"{label:<34} {max(adjacent.values[label]) / 1e9:9.3f} "
+            f"{max(adjacent.ratios[label]):10.3f} {statistics.median(adjacent.ratios[label]):7.3f}"
         )
-        print(f"  model_signing / openssl limit = {best['ms whole'] / best_limit:.3f}")
-    if "one-file verify whole" in best:
+    print("targets (best ratio, whole process):")
+    targets = [("verify (whole process)", 0.80), ("add (whole process)", 0.70)]
+    if big_size:
+        targets.append((one_file, 0.80))
+    for label, target in targets:
+        print(ratio_line(f"  {label} / openssl limit", max(adjacent.ratios[label]), target))
+    if have_ms:
+        mine = adjacent.ratios["verify (whole process)"]
+        theirs = adjacent.ratios["model_signing (whole process)"]
         print(
-            ratio_line(
-                "  one-file verify / openssl limit",
-                best["one-file verify whole"] / max(big_limit),
-                0.80,
-                "  (chunks on every core)",
-            )
+            ratio_line("  verify / model_signing (whole processes)", max(mine) / max(theirs), 1.0)
         )
-        print(
-            f"  one-file add / openssl limit = {best['one-file add whole'] / max(big_limit):.3f}"
-            " (whole-file SHA-256 and chunk digests side by side)"
-        )
-    per_round = [v / o for v, o in zip(fig["verify whole"], limit, strict=True)]
-    print(
-        f"verify whole / openssl, median of same-round ratios = {statistics.median(per_round):.3f}"
-    )
-    per_round = [a / o for a, o in zip(fig["add whole"], limit, strict=True)]
-    print(
-        f"add whole / openssl, median of same-round ratios    = {statistics.median(per_round):.3f}"
-    )
+        paired = [m / t for m, t in zip(mine, theirs, strict=True)]
+        print(f"  (same-round verify / model_signing: median {statistics.median(paired):.3f})")
     # Load from other processes moves wall-clock figures; bytes per CPU-second do not move
     # much. openssl's single-process figure is per user-CPU-second (its default divisor).
     print(
