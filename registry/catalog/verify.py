@@ -12,7 +12,7 @@ it skips variants without a local checkpoint (registered from the Hub), naming t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from registry.catalog.shards import Shard
@@ -37,18 +37,6 @@ class VariantVerification:
     @property
     def ok(self) -> bool:
         return self.report.ok
-
-
-@dataclass
-class VerifyRun:
-    """The variants verified, and (``--all``) those skipped for lack of a local copy."""
-
-    results: list[VariantVerification] = field(default_factory=list)
-    not_local: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
 
 
 def _is_local(ref: VariantRef) -> bool:
@@ -103,30 +91,3 @@ def iter_verify(
         stats = report.stats if path is None else {}
         record_outcome(writer, ref.id, report, stats=stats, quick=quick, shard=shard)
         yield VariantVerification(ref.name, report)
-
-
-def verify_variants(
-    writer: Writer,
-    names: Sequence[str] = (),
-    *,
-    all_: bool = False,
-    path: Path | None = None,
-    quick: bool = False,
-    shard: Shard | None = None,
-    progress: Progress = NULL_PROGRESS,
-) -> VerifyRun:
-    """Verify the named variants (or every one, or one shard of them) and record it."""
-    run = VerifyRun()
-    run.results.extend(
-        iter_verify(
-            writer,
-            names,
-            all_=all_,
-            path=path,
-            quick=quick,
-            shard=shard,
-            progress=progress,
-            skipped=run.not_local.append,
-        )
-    )
-    return run

@@ -152,15 +152,19 @@ def record_outcome(
 
 
 def verify_summary(reader: Reader, since: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
-    """The latest verify result of every variant, by name (older than ``since``: none)."""
-    for name, status, files, nbytes, probs, quick, shard, host, at in reader.stream(
-        "SELECT v.name, r.status, r.files_checked, r.bytes_read, CAST(r.problems AS TEXT), "
-        "r.quick, r.shard, r.host, r.verified_at FROM variants v "
+    """The latest verify result of every variant, by name (older than ``since``: none).
+
+    ``local``: whether the variant has a local checkpoint (``verify --all`` skips the others).
+    """
+    for name, source, status, files, nbytes, probs, quick, shard, host, at in reader.stream(
+        "SELECT v.name, v.source_uri, r.status, r.files_checked, r.bytes_read, "
+        "CAST(r.problems AS TEXT), r.quick, r.shard, r.host, r.verified_at FROM variants v "
         "LEFT JOIN verify_results r ON r.variant_id = v.id ORDER BY v.name"
     ):
         fresh = at is not None and (since is None or as_datetime(at) >= since)
         yield {
             "name": name,
+            "local": bool(source) and not str(source).startswith("hf:"),
             "status": status if fresh else None,
             "verified_at": iso_utc(at) if at is not None else None,
             "files_checked": int(files) if fresh else None,

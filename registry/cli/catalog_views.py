@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from registry.cli.formats import human_bytes, plain_table, to_json
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 
 HEADER = ("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE")
 DEFAULT_PAGE = 100  # --cursor without --limit
+WRITE_BATCH = 500  # rows per write: one write per row costs more than the encoding
 
 
 def write_list(
@@ -26,10 +29,10 @@ def write_list(
 ) -> tuple[int, str | None]:
     """Write the matching variants as a table, a JSON array or JSON lines.
 
-    Returns (rows written, the next page's cursor or None). JSON lines are written one row
-    at a time as the database returns them; a table needs every row for its widths.
+    Returns (rows written, the next page's cursor or None). JSON is written as the database
+    returns rows; a table needs every row for its widths.
     """
-    from registry.catalog.listing import iter_variants, page_variants, summary
+    from registry.catalog.listing import iter_variants, page_variants
 
     next_cursor = None
     if limit is not None or cursor is not None:
@@ -39,7 +42,6 @@ def write_list(
         next_cursor = page.next_cursor
     else:
         rows = iter_variants(reader, flt)
-    count = 0
     if fmt == "table":
         table = [
             (name, lic, arch or "-", ",".join(as_list(mods)), human_bytes(int(size or 0)))
@@ -48,18 +50,28 @@ def write_list(
         if table:
             out.write(plain_table(HEADER, table) + "\n")
         return len(table), next_cursor
+    return _write_json(rows, out, lines=fmt == "jsonl"), next_cursor
+
+
+def _write_json(rows: Iterable[Any], out: TextIO, *, lines: bool) -> int:
+    """JSON lines, or an array with one compact object per line; written a batch of rows
+    at a time as they come (one write per row costs more than encoding it)."""
+    from registry.catalog.listing import summary
+
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    if fmt == "jsonl":
-        for row in rows:
-            out.write(encode(summary(row)) + "\n")
-            count += 1
-        return count, next_cursor
-    out.write("[")  # one compact object per line, as the array grows
-    for row in rows:
-        out.write(("\n" if not count else ",\n") + encode(summary(row)))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count, next_cursor
+    encoded = (encode(summary(row)) for row in rows)
+    count = 0
+    if not lines:
+        out.write("[")
+    while batch := list(islice(encoded, WRITE_BATCH)):
+        if lines:
+            out.write("\n".join(batch) + "\n")
+        else:
+            out.write(("\n" if not count else ",\n") + ",\n".join(batch))
+        count += len(batch)
+    if not lines:
+        out.write("\n]\n" if count else "]\n")
+    return count
 
 
 def render_show(reader: Reader, name: str, *, as_json: bool) -> str:

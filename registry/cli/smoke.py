@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from registry.cli.context import state
+from registry.cli.fanout import ShardOpt, SinceOpt, check_summary_args
 from registry.cli.output import RichProgress, emit, say
 from registry.errors import EXIT_FINDING, EXIT_OK, EXIT_OPERATIONAL
 
@@ -81,15 +82,7 @@ def smoke(
         bool,
         typer.Option("--accept-drift", help="Accept tokens that differ from the last pass."),
     ] = False,
-    shard: Annotated[
-        str | None,
-        typer.Option(
-            "--shard",
-            metavar="K/N",
-            help="With --all: only the variants of shard K of N (K from 0; a stable "
-            "partition by name, for job arrays).",
-        ),
-    ] = None,
+    shard: ShardOpt = None,
     summary_: Annotated[
         bool,
         typer.Option(
@@ -98,10 +91,7 @@ def smoke(
             "instead of running; exit 1 when one failed or drifted.",
         ),
     ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", metavar="TIME", help="With --summary: ignore older runs."),
-    ] = None,
+    since: SinceOpt = None,
     fmt: Annotated[SmokeFormat, typer.Option("--format", help="table or json.")] = (
         SmokeFormat.table
     ),
@@ -115,15 +105,10 @@ def smoke(
     Exit 1 when a run fails or drifts; 4 when a checkpoint cannot fit in free memory or
     cannot be loaded by this installation (an unsupported GGUF).
     """
+    check_summary_args(summary_, since, variants, all_, shard)
     if summary_:
-        if variants or all_ or shard:
-            say("error: --summary takes only --since and --format")
-            raise typer.Exit(2)
         _summary(ctx, since, fmt)
         return
-    if since:
-        say("error: --since goes with --summary")
-        raise typer.Exit(2)
     from registry.catalog.shards import parse_shard
     from registry.smoke.report import to_json, to_table
     from registry.smoke.runner import SmokeOptions

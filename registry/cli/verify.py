@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from registry.cli.context import state
+from registry.cli.fanout import ShardOpt, SinceOpt, check_summary_args
 from registry.cli.formats import ListFormat, human_bytes, plain_table, to_json
 from registry.cli.output import RichByteProgress, emit, say
 from registry.errors import EXIT_FINDING
@@ -55,7 +56,7 @@ def summary(ctx: typer.Context, since: str | None, fmt: ListFormat) -> None:
 
     when = parse_time(since, "--since") if since else None
     rows = list(verify_summary(state(ctx).reader(), when))
-    bad = [r for r in rows if r["status"] != "ok"]
+    bad = [r for r in rows if r["status"] == "failed" or (r["local"] and r["status"] is None)]
     if fmt is ListFormat.json:
         emit(to_json({"variants": rows, "ok": not bad}))
     elif rows:
@@ -88,15 +89,7 @@ def verify(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Variant names.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Verify every variant.")] = False,
-    shard: Annotated[
-        str | None,
-        typer.Option(
-            "--shard",
-            metavar="K/N",
-            help="With --all: only the variants of shard K of N (K from 0; a stable "
-            "partition by name, for job arrays).",
-        ),
-    ] = None,
+    shard: ShardOpt = None,
     path: Annotated[
         Path | None,
         typer.Option("--path", help="Verify this local copy instead of the recorded location."),
@@ -114,15 +107,10 @@ def verify(
         typer.Option(
             "--summary",
             help="Report the latest result of every variant (from every machine and shard) "
-            "instead of verifying; exit 1 unless every variant's is ok.",
+            "instead of verifying; exit 1 when one failed or a local one has none.",
         ),
     ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", metavar="TIME", help="With --summary: ignore results older than TIME."
-        ),
-    ] = None,
+    since: SinceOpt = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change).
@@ -131,15 +119,10 @@ def verify(
     A large file registered with chunk digests is verified chunk by chunk on every core.
     Each variant's result is recorded for --summary.
     """
+    check_summary_args(summary_, since, names, all_, shard, path, quick)
     if summary_:
-        if names or all_ or shard or path or quick:
-            say("error: --summary takes only --since and --format")
-            raise typer.Exit(2)
         summary(ctx, since, fmt)
         return
-    if since:
-        say("error: --since goes with --summary")
-        raise typer.Exit(2)
     from registry.catalog.shards import parse_shard
     from registry.catalog.verify import iter_verify
 

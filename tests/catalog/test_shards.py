@@ -126,3 +126,19 @@ def test_smoke_summary_reads_the_latest_run_without_torch(zoo: Cli, catalog: obj
     assert "1 pass, 0 fail, 1 drift, 14 without a run" in text.stderr
     later = zoo("smoke", "--summary", "--since", "2999-01-01")
     assert later.exit_code == 0 and "0 pass, 0 fail, 0 drift, 16 without a run" in later.stderr
+
+
+def test_hub_variants_are_skipped_by_all_and_do_not_fail_the_summary(
+    zoo: Cli, catalog: object
+) -> None:
+    from registry.db.models import Variant
+
+    with catalog.session(write=True) as s:  # type: ignore[attr-defined]
+        s.add(Variant(name="hub/only", source_uri="hf:hub/only@" + "a" * 40, modalities=[]))
+    res = zoo("verify", "--all", "--format", "json")
+    assert res.exit_code == 0 and "skipped hub/only: no local checkpoint" in res.stderr
+    assert "hub/only" not in verified_names(res.stdout)
+    summary = zoo("verify", "--summary", "--format", "json")
+    assert summary.exit_code == 0
+    rows = {v["name"]: v for v in summary.json()["variants"]}  # type: ignore[index]
+    assert rows["hub/only"]["status"] is None and rows["hub/only"]["local"] is False
