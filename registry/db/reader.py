@@ -223,7 +223,13 @@ def as_datetime(value: Any) -> dt.datetime:
 
 
 def iso_utc(value: Any) -> str:
-    """A timestamp as ISO 8601 in UTC; SQLite's stored UTC text is rewritten, not parsed."""
+    """A timestamp as ISO 8601 in UTC; SQLite's stored UTC text is rewritten, not parsed, and
+    PostgreSQL's UTC datetimes are formatted as they are."""
     if isinstance(value, str) and len(value) >= 19 and value[10] == " " and "+" not in value[19:]:
         return value[:10] + "T" + value[11:] + "+00:00"
+    if isinstance(value, dt.datetime) and value.utcoffset() == _ZERO:
+        return value.isoformat()
     return as_datetime(value).isoformat()
+
+
+_ZERO = dt.timedelta(0)
