@@ -35,7 +35,6 @@ from registry.smoke import gguf
 from registry.smoke.deps import lib, require_peft
 from registry.smoke.environment import Environment
 from registry.smoke.files import ADAPTER_CONFIG, has_tokenizer, missing_tokenizer_file
-from registry.smoke.fingerprint import logits_fingerprint
 from registry.smoke.memory import peak_rss_bytes, reset_peak_rss
 
 DEFAULT_PROMPT = "The capital of France is"
@@ -281,6 +280,8 @@ def _generate(model: Any, ids: list[int], env: Environment, result: SmokeResult)
     if not all(finite):
         raise SmokeFailure(f"non-finite logits at generation step {finite.index(False) + 1}")
     result.generated_ids = [int(t) for t in out.sequences[0, len(ids) :].cpu().tolist()]
+    from registry.smoke.fingerprint import logits_fingerprint  # numpy: loaded with torch
+
     result.logits_fingerprint = logits_fingerprint(logits[0].cpu().numpy())
     first = timer.first_token_at or end
     result.ttft_seconds = first - start
