@@ -116,10 +116,13 @@ def select_variants(
     where: list[str] = []
     params: dict[str, Any] = {}
     if flt.license is not None:  # the expression or one of its AND terms, any case
-        where.append("LOWER(' AND ' || v.license_id || ' AND ') LIKE :lic ESCAPE '!'")
-        lit = flt.license.strip().lower()
-        lit = lit.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        params["lic"] = f"% and {lit} and %"
+        where.append(
+            "(LOWER(v.license_id) = :lic OR (v.license_id LIKE '% AND %' AND "
+            "LOWER(' AND ' || v.license_id || ' AND ') LIKE :lic_term ESCAPE '!'))"
+        )  # the cheap equality first: the concatenation only for compound expressions
+        params["lic"] = flt.license.strip().lower()
+        lit = params["lic"].replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params["lic_term"] = f"% and {lit} and %"
     if flt.namespace is not None:
         _name_prefix(reader, flt.namespace.rstrip("/") + "/", where, params, "ns")
     if flt.name_glob is not None:
