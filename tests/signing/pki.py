@@ -57,7 +57,7 @@ def _cert(
     email: str | None = None,
     oidc_issuer: str | None = None,
 ) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)] if subject else [])
     builder = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -95,7 +95,8 @@ def _cert(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=not subject
         )
     if oidc_issuer:
-        value = x509.UTF8String(oidc_issuer).public_bytes()
+        text = oidc_issuer.encode()
+        value = bytes([0x0C, len(text)]) + text  # DER UTF8String (short form)
         builder = builder.add_extension(
             x509.UnrecognizedExtension(FULCIO_ISSUER_V2, value), critical=False
         )
