@@ -59,6 +59,13 @@ def verify(
     if signature is not None:
         from registry.cli.signature import verify_with_signature
 
+        if quick or all_:
+            from registry.errors import InvalidInputError
+
+            raise InvalidInputError(
+                "--signature reads every file of one variant: no --quick, --all"
+            )
+
         return verify_with_signature(
             ctx,
             names or [],

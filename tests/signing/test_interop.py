@@ -137,6 +137,8 @@ def test_usage_errors(cli: Cli, registered: Signed, tmp_path: Path) -> None:
     )
     assert both.exit_code == 2
     assert cli("verify", "m", "--signature", sig, "--identity", "x@example.com").exit_code == 2
+    quick = cli("verify", "m", "--signature", sig, "--key", registered.public, "--quick")
+    assert quick.exit_code == 2
     res = cli("verify", "m", "--signature", sig, "--certificate", registered.leaf)
     assert res.exit_code == 4 and "carries no certificate" in res.stderr
 
