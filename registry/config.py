@@ -69,7 +69,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InvalidInputError(f"config file {path} is not valid TOML: {exc}") from None
-    known = {"database_url", "default_org", "policy_dirs"}
+    known = {"database_url", "default_org", "policy_dirs", "signing"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInputError(
@@ -116,12 +116,18 @@ def load_settings(
     else:
         pol = Setting([], "default (built-in policies only)")
 
+    extra: dict[str, Setting] = {}
+    if "signing" in data:  # the signature requirement of deployment checks
+        from registry.signing.trust import parse_trust
+
+        extra["signing"] = Setting(parse_trust(data["signing"], where), where)
     return Settings(
         database_url=db,
         default_org=org,
         policy_dirs=pol,
         config_file=path,
         config_file_exists=path.is_file(),
+        extra=extra,
     )
 
 

@@ -14,7 +14,8 @@ failure); 2 usage error; 3 needs review; 4 operational error.
         ├── CheckpointError          unreadable, malformed or hostile file
         ├── PolicyError              a policy file that does not validate
         ├── HubError                 the Hugging Face Hub answered with an error
-        └── MissingDependencyError   an optional extra is not installed
+        ├── MissingDependencyError   an optional extra is not installed
+        └── SignatureFormatError     a signature bundle, key or certificate that cannot be read
 
 Messages are one line, meant for a human, and never contain a database password.
 """
@@ -93,3 +94,7 @@ class HubError(OperationalError):
 
 class MissingDependencyError(OperationalError):
     pass
+
+
+class SignatureFormatError(OperationalError):
+    """A signature bundle, key or certificate file that is malformed or cannot be read."""

@@ -66,6 +66,11 @@ def _targets(
     return targets
 
 
+def locate(catalog: Catalog, name: str, path: Path | None) -> _Target:
+    """One variant's recorded files and the directory to check (``path`` or its location)."""
+    return _targets(catalog, [name], False, path)[0]
+
+
 def verify_variants(
     catalog: Catalog,
     names: Sequence[str] = (),

@@ -20,6 +20,7 @@ from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import signature as signature_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
@@ -97,6 +98,7 @@ def root(
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
 verify_cmd.register(app)
+signature_cmd.register(app)
 hub_cmd.register(app)
 export_cmd.register(app)
 config_cmd.register(app)

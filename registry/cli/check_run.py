@@ -118,7 +118,9 @@ def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], obje
             requests = [deployment_request(db, opts.deployment)]
         elif opts.all:
             requests = all_deployment_requests(db)
-        results = [run_check(db, policies, req) for req in requests]
+        signing = settings.extra.get("signing")
+        trust = (signing.value, signing.source) if signing is not None else None
+        results = [run_check(db, policies, req, trust) for req in requests]
         for result in results:
             record_check(db, result, user)
     finally:

@@ -19,8 +19,8 @@ FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output fo
 def add(
     ctx: typer.Context,
     path: Annotated[
-        str, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
-    ],
+        str | None, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
+    ] = None,
     name: Annotated[
         str | None,
         typer.Option(
@@ -53,15 +53,30 @@ def add(
             "(known-dangerous ones are always refused).",
         ),
     ] = False,
+    bom: Annotated[
+        Path | None,
+        typer.Option("--bom", help="Register a CycloneDX 1.6 or SPDX 3.0 document instead."),
+    ] = None,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Register a checkpoint: hash its files and record its lineage and license."""
     from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
+    from registry.errors import InvalidInputError
 
     catalog = state(ctx).catalog()
     parents = [ParentSpec.parse(p) for p in parent or []]
-    if path.startswith("hf:"):
+    if (path is None) == (bom is None):
+        raise InvalidInputError("give a checkpoint PATH or --bom FILE (one of them)")
+    if bom is not None:
+        from registry.catalog.bom_import import add_from_bom
+        from registry.compliance.policies import load_policies
+
+        policies = load_policies(state(ctx).settings().policy_dirs.value)
+        variant = add_from_bom(
+            catalog, bom, policies, name=name, license_id=license, parents=parents
+        )
+    elif path is not None and path.startswith("hf:"):
         from registry.hub.register import add_from_hub
 
         variant = add_from_hub(
@@ -74,6 +89,7 @@ def add(
             progress=RichByteProgress(),
         )
     else:
+        assert path is not None  # exactly one of PATH and --bom, checked above
         variant = add_checkpoint(
             catalog,
             Path(path),

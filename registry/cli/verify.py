@@ -27,11 +27,57 @@ def verify(
         ),
     ] = False,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    signature: Annotated[
+        Path | None,
+        typer.Option("--signature", help="Check a model_signing (OpenSSF) bundle too."),
+    ] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="Signer's public key (PEM).")] = None,
+    certificate: Annotated[
+        Path | None, typer.Option("--certificate", help="Signer's certificate (PEM).")
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None, typer.Option("--ca-bundle", help="Trusted CA certificates (PEM).")
+    ] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="Sigstore keyless: expected identity.")
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Sigstore keyless: expected OIDC issuer.")
+    ] = None,
 ) -> None:
     """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change).
 
     A modified safetensors or GGUF file is reported with the names of the tensors that changed.
+    With --signature, also check a model_signing bundle (offline) and record who signed.
     """
+    if signature is None and any(
+        o is not None for o in (key, certificate, ca_bundle, identity, issuer)
+    ):
+        from registry.errors import InvalidInputError
+
+        raise InvalidInputError("--key, --certificate, --ca-bundle, --identity go with --signature")
+    if signature is not None:
+        from registry.cli.signature import verify_with_signature
+
+        if quick or all_:
+            from registry.errors import InvalidInputError
+
+            raise InvalidInputError(
+                "--signature reads every file of one variant: no --quick, --all"
+            )
+
+        return verify_with_signature(
+            ctx,
+            names or [],
+            signature,
+            key=key,
+            certificate=certificate,
+            ca_bundle=ca_bundle,
+            identity=identity,
+            issuer=issuer,
+            path=path,
+            fmt=fmt,
+        )
     from registry.catalog.verify import verify_variants
 
     results = verify_variants(

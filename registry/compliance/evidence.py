@@ -65,25 +65,38 @@ def _read_text(entry: Path) -> str | None:
     return _decode(data)
 
 
-def read_evidence(source_uri: str | None) -> Evidence:
+def _text_files(source_uri: str | None) -> list[tuple[str, bool, bool, str]]:
+    """(name, is a notice, is license evidence, raw text) of the evidence files."""
     root = local_dir(source_uri)
     if root is None:
-        return Evidence()
-    notices: list[tuple[str, str]] = []
-    licenses: list[tuple[str, str]] = []
+        return []
     try:
         entries = sorted(root.iterdir())
     except OSError as exc:
         raise CheckpointError(str(root), exc.strerror or "cannot list directory") from None
+    found = []
     for entry in entries:
         notice, license_text = is_notice_name(entry.name), is_license_name(entry.name)
         if not (notice or license_text) or not entry.is_file():
             continue
         text = _read_text(entry)
-        if text is None:
-            continue
-        if notice:
-            notices.append((entry.name, typography(text)))
-        if license_text:
-            licenses.append((entry.name, words(text)))
-    return Evidence(tuple(notices), tuple(licenses))
+        if text is not None:
+            found.append((entry.name, notice, license_text, text))
+    return found
+
+
+def read_evidence(source_uri: str | None) -> Evidence:
+    files = _text_files(source_uri)
+    notices = tuple((name, typography(text)) for name, notice, _, text in files if notice)
+    licenses = tuple((name, words(text)) for name, _, lic, text in files if lic)
+    return Evidence(notices, licenses)
+
+
+def license_files(source_uri: str | None) -> tuple[tuple[str, str], ...]:
+    """(name, text as written) of the license files, the model card left out: what a bill
+    of materials can carry as a license's text."""
+    return tuple(
+        (name, text)
+        for name, _, lic, text in _text_files(source_uri)
+        if lic and name.casefold() != MODEL_CARD
+    )

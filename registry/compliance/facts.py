@@ -14,6 +14,7 @@ from registry.compliance.model import ModelFacts, OrgFacts
 from registry.compliance.policies import PolicySet
 from registry.compliance.store import RawDB
 from registry.errors import NotFoundError
+from registry.signing.trust import RecordFacts, files_digest
 
 _FAMILY_SQL = """
 WITH RECURSIVE links(a, b) AS (
@@ -83,3 +84,17 @@ def org_facts(db: RawDB, name: str, months: list[str]) -> OrgFacts:
         mau=mau,
         grants={k: tuple(v) for k, v in grants.items()},
     )
+
+
+def signature_facts(db: RawDB, vid: int) -> tuple[list[tuple[RecordFacts, str]], str]:
+    """The variant's recorded signature verifications and the digest of its files now."""
+    records = [
+        (RecordFacts(str(m), str(k), i, s, bool(c)), str(d))
+        for m, k, i, s, c, d in db.rows(
+            "SELECT method, key_fingerprint, identity, issuer, chain_verified, files_digest "
+            "FROM signature_verifications WHERE variant_id = ? ORDER BY id DESC",
+            (vid,),
+        )
+    ]
+    files = db.rows("SELECT path, sha256, git_oid FROM variant_files WHERE variant_id = ?", (vid,))
+    return records, files_digest((str(p), s, o) for p, s, o in files)

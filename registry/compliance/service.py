@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.compliance.engine import evaluate
-from registry.compliance.facts import model_facts, org_facts
-from registry.compliance.model import CheckResult, Usage
+from registry.compliance.facts import model_facts, org_facts, signature_facts
+from registry.compliance.model import CheckResult, Usage, verdict_of
 from registry.compliance.policies import PolicySet
 from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
 from registry.compliance.store import RawDB
 from registry.errors import NotFoundError
+from registry.signing.trust import TrustList
 
 
 def os_user() -> str | None:
@@ -67,9 +68,18 @@ class CheckRequest:
         )
 
 
-def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
-    """Evaluate one request against the catalog (no write)."""
-    _vid, model = model_facts(db, req.model, policies)
+def run_check(
+    db: RawDB,
+    policies: PolicySet,
+    req: CheckRequest,
+    signing: tuple[TrustList, str] | None = None,
+) -> CheckResult:
+    """Evaluate one request against the catalog (no write).
+
+    ``signing``: the config's ``[signing]`` trust list and where it came from; when it
+    requires signatures, a deployment check adds the ``signature`` finding.
+    """
+    vid, model = model_facts(db, req.model, policies)
     months = sorted(
         {
             p.measured_month
@@ -101,7 +111,24 @@ def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
             dict.fromkeys(n for n, _ in model.evidence.notice_texts + model.evidence.license_texts)
         ),
     }
-    return evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
+    result = evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
+    if signing is None or not signing[0].require or req.deployment is None:
+        return result
+    from dataclasses import replace
+
+    from registry.compliance.rules import signature
+
+    trust, where = signing
+    records, current = signature_facts(db, vid)
+    finding = signature.evaluate(
+        req.model, model.declared[0], trust, records, current, f"[signing] in {where}"
+    )
+    inputs["signing"] = {
+        "trusted_keys": list(trust.keys),
+        "trusted_identities": [[t.identity, t.issuer] for t in trust.identities],
+    }
+    findings = (*result.findings, finding)
+    return replace(result, findings=findings, verdict=verdict_of(findings))
 
 
 def record_check(db: RawDB, result: CheckResult, user: str | None) -> None:

@@ -1,7 +1,9 @@
 """What a bill-of-materials renderer needs to know about a variant, as plain data.
 
-:func:`registry.catalog.bom.collect_model_bom` fills it from the catalog; the renderers in
-``registry/formats`` (CycloneDX) turn it into a document without touching the database.
+:func:`registry.catalog.bom.collect_model_bom` fills it from the catalog (and, for a local
+checkpoint, its model card and LICENSE files); the renderers in ``registry/formats``
+(CycloneDX, SPDX 3) turn it into a document without touching the database.
+:func:`registry.formats.bom_read.read_bom` fills the same shape from a supplier's document.
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ class BomAncestor:
 
 
 @dataclass(frozen=True)
+class CardSections:
+    """Prose from the model card's body, by the section headings a Hub card uses."""
+
+    summary: str | None = None
+    intended_use: str | None = None
+    limitations: str | None = None
+    training: str | None = None
+
+
+@dataclass(frozen=True)
 class ModelBom:
     name: str
     license_id: str
@@ -51,3 +63,7 @@ class ModelBom:
     files: tuple[BomFile, ...] = ()
     parents: tuple[tuple[str, str], ...] = ()
     ancestors: tuple[BomAncestor, ...] = field(default_factory=tuple)
+    # licenses reaching the model without a distill edge (its own first): the effective ones
+    effective_licenses: tuple[str, ...] = ()
+    card: CardSections | None = None
+    license_texts: tuple[tuple[str, str], ...] = ()  # (file name, text) of LICENSE* files

@@ -7,6 +7,7 @@ from registry.db.models.compliance import (
     MonthlyActiveUsers,
     Organisation,
 )
+from registry.db.models.signatures import SIGNATURE_METHODS, SignatureRecord
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
 from registry.db.models.variants import (
@@ -20,12 +21,14 @@ from registry.db.models.variants import (
 __all__ = [
     "RELATIONS",
     "RUN_STATUSES",
+    "SIGNATURE_METHODS",
     "CheckRecord",
     "Deployment",
     "Grant",
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "SignatureRecord",
     "SmokeRun",
     "FileInfo",
     "TensorRecord",
