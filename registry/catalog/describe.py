@@ -41,6 +41,35 @@ def iter_summaries(reader: Reader) -> Iterator[dict[str, Any]]:
         yield _summary(row)
 
 
+def summaries_page(
+    reader: Reader,
+    *,
+    after: str | None = None,
+    limit: int = 100,
+    namespace: str | None = None,
+    license: str | None = None,
+) -> list[dict[str, Any]]:
+    """One keyset page of variants by name: those after ``after``, optionally filtered by
+    namespace (names starting ``NAMESPACE/``) and license id."""
+    where = ["1 = 1"]
+    params: dict[str, Any] = {"limit": limit}
+    if after is not None:
+        where.append("name > :after")
+        params["after"] = after
+    if namespace:
+        where.append("name LIKE :ns ESCAPE '!'")
+        escaped = namespace.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params["ns"] = escaped + "/%"
+    if license:
+        where.append("license_id = :license")
+        params["license"] = license
+    sql = (
+        f"SELECT {_SUMMARY_COLUMNS} FROM variants WHERE {' AND '.join(where)} "
+        "ORDER BY name LIMIT :limit"
+    )
+    return [_summary(row) for row in reader.rows(sql, params)]
+
+
 def table_rows(reader: Reader) -> list[tuple[str, str, str, str, int]]:
     """(name, license, architecture, modalities, bytes) of every variant, for the table view.
 

@@ -1,9 +1,11 @@
-"""Registering a local checkpoint: inspect it once, then write it in one short transaction.
+"""Registering a local checkpoint: inspect and hash it where it is, then send one registration.
 
 Defaults come from the checkpoint itself: ``config.json`` (architecture, modalities,
 parameter count) and the model card's front matter (``license``, ``base_model``,
 ``base_model_relation``). A base model that is already registered becomes a parent; one that
-is not is kept as an unresolved parent and shown as such by ``tree``.
+is not is kept as an unresolved parent and shown as such by ``tree``. The catalog side
+(resolving the card's bases, writing) is :func:`registry.catalog.registration.register_manifest`,
+reached through a store: the local catalog, or the team server.
 """
 
 from __future__ import annotations
@@ -11,20 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from registry.catalog import licenses
-from registry.catalog.bases import link_bases, settle_references
-from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
+from registry.catalog.registration import MODALITIES, Registration, check_modalities
+from registry.catalog.variants import check_name, check_relation
 from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
 from registry.checkpoints.manifest import ModelCard
-from registry.db.engine import Catalog
-from registry.db.models import Variant
-from registry.errors import AlreadyExistsError, InvalidInputError
+from registry.errors import AlreadyExistsError
 from registry.progress import NULL_PROGRESS, Progress
 
-MODALITIES = ("text", "vision", "audio")
+if TYPE_CHECKING:
+    from registry.store.interface import Store
+
+__all__ = ["MODALITIES", "ParentSpec", "add_checkpoint", "check_modalities"]
 
 
 @dataclass(frozen=True)
@@ -58,32 +60,44 @@ def card_license(card: ModelCard | None) -> tuple[str, str | None]:
     )
 
 
-def card_lineage(
-    session: Session,
+def registration(
+    *,
+    name: str,
+    license_id: str | None,
     parents: Sequence[ParentSpec],
+    modalities: Sequence[str] | None,
     card: ModelCard | None,
+    config: dict[str, Any] | None,
     files: Sequence[FileEntry],
-    progress: Progress,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(resolved, unresolved) parents: the explicit ones, else the card's base models."""
-    if parents or not card or not card.base_models:
-        return [(p.name, p.relation) for p in parents], []
-    relation = card.base_model_relation or infer_relation(files, len(card.base_models))
-    return link_bases(session, card.base_models, check_relation(relation), progress)
-
-
-def check_modalities(values: Sequence[str]) -> list[str]:
-    out = []
-    for m in values:
-        m = m.strip().lower()
-        if m not in MODALITIES:
-            raise InvalidInputError(f"unknown modality {m!r}; use {', '.join(MODALITIES)}")
-        out.append(m)
-    return sorted(set(out) | {"text"})
+    source_uri: str,
+    content_digest: str | None = None,
+) -> Registration:
+    """A registration from what was found: explicit options first, then card and config."""
+    license_name = None
+    if license_id is None:
+        license_id, license_name = card_license(card)
+    bases = tuple(card.base_models) if card else ()
+    relation = None
+    if card is not None and bases:
+        relation = check_relation(card.base_model_relation or infer_relation(files, len(bases)))
+    return Registration(
+        name=name,
+        license_id=license_id,
+        license_name=license_name,
+        parents=tuple((p.name, p.relation) for p in parents),
+        card_bases=bases,
+        card_relation=relation,
+        modalities=tuple(modalities or config_json.modalities(config)),
+        source_uri=source_uri,
+        architecture=config_json.architecture(config),
+        parameter_count=config_json.parameter_count(config),
+        content_digest=content_digest,
+        files=tuple(files),
+    )
 
 
 def add_checkpoint(
-    catalog: Catalog,
+    store: Store,
     path: Path,
     *,
     name: str,
@@ -92,37 +106,27 @@ def add_checkpoint(
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
     allow_pickle: bool = False,
-) -> Variant:
+) -> dict[str, Any]:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
-    A pickle file importing dangerous globals is refused unless ``allow_pickle``.
+    Returns the new variant as ``show --format json`` prints it. A pickle file importing
+    dangerous globals is refused unless ``allow_pickle``.
     """
     name = check_name(name)
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
-    with catalog.session() as session:  # fail fast, before hashing hundreds of GB
-        if find_variant(session, name) is not None:
-            raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+    if store.variant_exists(name):  # fail fast, before hashing hundreds of GB
+        raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
-    card = manifest.card
-    license_name = None
-    if lic is None:
-        lic, license_name = card_license(card)
-    with catalog.session(write=True) as session:
-        resolved, unresolved = card_lineage(session, parents, card, manifest.files, progress)
-        variant = create_variant(
-            session,
-            name=name,
-            license_id=lic,
-            license_name=license_name,
-            parents=resolved,
-            unresolved_parents=unresolved,
-            modalities=mods or config_json.modalities(manifest.config),
-            source_uri=str(Path(path).expanduser().resolve()),
-            architecture=config_json.architecture(manifest.config),
-            parameter_count=config_json.parameter_count(manifest.config),
-            files=manifest.files,
-            content_digest=manifest.content_digest,
-        )
-        settle_references(session, variant)
-        return variant
+    reg = registration(
+        name=name,
+        license_id=lic,
+        parents=parents,
+        modalities=mods,
+        card=manifest.card,
+        config=manifest.config,
+        files=manifest.files,
+        source_uri=str(Path(path).expanduser().resolve()),
+        content_digest=manifest.content_digest,
+    )
+    return store.register(reg, progress=progress)

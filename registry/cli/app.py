@@ -12,6 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from registry import __version__
+from registry.cli import admin as admin_cmd
+from registry.cli import audit as audit_cmd
 from registry.cli import check as check_cmd
 from registry.cli import config as config_cmd
 from registry.cli import db as db_cmd
@@ -105,6 +107,8 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(org_cmd.app, name="org")
 app.add_typer(deploy_cmd.app, name="deploy")
 check_cmd.register(app)
+app.add_typer(admin_cmd.app, name="admin")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def main() -> None:

@@ -26,10 +26,9 @@ def export(
     ] = None,
 ) -> None:
     """Export a variant as a CycloneDX 1.6 JSON ML-BOM: files, hashes, licenses, lineage."""
-    from registry.catalog.bom import collect_model_bom
     from registry.errors import MissingDependencyError
 
-    model = collect_model_bom(state(ctx).reader(), variant)
+    model = state(ctx).store().bom(variant)
     try:
         from registry.formats.cyclonedx import render_cyclonedx
     except ModuleNotFoundError as exc:

@@ -52,16 +52,15 @@ def add(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Register a checkpoint: hash its files and record its lineage and license."""
-    from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
 
-    catalog = state(ctx).catalog()
+    store = state(ctx).store()
     parents = [ParentSpec.parse(p) for p in parent or []]
     if path.startswith("hf:"):
         from registry.hub.register import add_from_hub
 
-        variant = add_from_hub(
-            catalog,
+        data = add_from_hub(
+            store,
             path,
             name=name,
             license_id=license,
@@ -74,8 +73,8 @@ def add(
             from registry.errors import InvalidInputError
 
             raise InvalidInputError("--name is required when registering a local checkpoint")
-        variant = add_checkpoint(
-            catalog,
+        data = add_checkpoint(
+            store,
             Path(path),
             name=name,
             license_id=license,
@@ -84,7 +83,6 @@ def add(
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
         )
-    data = describe(state(ctx).reader(), variant.name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -100,7 +98,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
     """List every registered variant."""
     from registry.cli.catalog_views import render_list
 
-    text = render_list(state(ctx).reader(), as_json=fmt is ListFormat.json)
+    text = render_list(state(ctx).store(), as_json=fmt is ListFormat.json)
     if text is None:
         say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
         return
@@ -116,7 +114,7 @@ def show(
 
     from registry.cli.catalog_views import render_show
 
-    emit(render_show(state(ctx).reader(), name, as_json=fmt is ListFormat.json))
+    emit(render_show(state(ctx).store(), name, as_json=fmt is ListFormat.json))
 
 
 def tree(
@@ -125,9 +123,7 @@ def tree(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Show a variant's ancestors and descendants."""
-    from registry.catalog.describe import lineage
-
-    data = lineage(state(ctx).reader(), name)
+    data = state(ctx).store().lineage(name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -195,11 +191,9 @@ def link(
 ) -> None:
     """Record that CHILD was made from PARENT (refuses lineage cycles)."""
     from registry.catalog.register import ParentSpec
-    from registry.catalog.variants import link_parent
 
     spec = ParentSpec.parse(parent)
-    with state(ctx).catalog().session(write=True) as session:
-        link_parent(session, child, spec.name, spec.relation)
+    state(ctx).store().link(child, spec.name, spec.relation)
     say(f"{child} is now a {spec.relation} of {spec.name}")
 
 
@@ -208,10 +202,7 @@ def rm(
     name: Annotated[str, typer.Argument(help="Variant name.")],
 ) -> None:
     """Remove a variant from the catalog (refused while it has children; files untouched)."""
-    from registry.catalog.variants import remove_variant
-
-    with state(ctx).catalog().session(write=True) as session:
-        remove_variant(session, name)
+    state(ctx).store().remove(name)
     say(f"removed {name}")
 
 

@@ -1,0 +1,379 @@
+"""The store over a catalog database: the CLI on a direct database, and the server itself.
+
+Each method is one library call in one transaction (writes in a write session carrying the
+actor the audit trail names). ``principal`` is the server's authenticated user, which the
+rules on roles and tokens need; on a direct database it is None (the operator).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from registry.audit.actor import Actor, os_actor
+from registry.progress import NULL_PROGRESS, Progress
+from registry.store.connections import Connections
+
+if TYPE_CHECKING:
+    from registry.audit.trail import AuditFilter
+    from registry.catalog.registration import Registration
+    from registry.catalog.verifications import VerificationOutcome
+    from registry.catalog.verify import RecordedFiles
+    from registry.compliance.model import CheckResult
+    from registry.compliance.service import CheckSpec
+    from registry.formats.bom_input import ModelBom
+    from registry.identity.roles import Principal
+    from registry.smoke.records import Judgement, SmokeSubject
+    from registry.smoke.runner import SmokeResult
+
+PAGE = 1000
+
+
+class LocalStore:
+    def __init__(
+        self,
+        conns: Connections,
+        *,
+        actor: Actor | None = None,
+        principal: Principal | None = None,
+    ) -> None:
+        self.conns = conns
+        self.actor = actor or os_actor()
+        self.principal = principal
+
+    def _write(self) -> Any:
+        return self.conns.catalog().session(write=True, actor=self.actor)
+
+    def _read(self) -> Any:
+        return self.conns.catalog().session(actor=self.actor)
+
+    def close(self) -> None:
+        self.conns.close()
+
+    # -- variants ---------------------------------------------------------------------------
+    def variant_exists(self, name: str) -> bool:
+        with self.conns.reader() as r:
+            return r.row("SELECT id FROM variants WHERE name = :name", {"name": name}) is not None
+
+    def find_by_source(self, sources: Sequence[str]) -> str | None:
+        with self.conns.reader() as r:
+            params: dict[str, Any] = {}
+            where = r.in_clause("s", list(sources), params)
+            row = r.row(
+                f"SELECT name FROM variants WHERE source_uri IN {where} ORDER BY name", params
+            )
+        return None if row is None else str(row[0])
+
+    def register(self, reg: Registration, *, progress: Progress = NULL_PROGRESS) -> dict[str, Any]:
+        from registry.catalog.registration import register_manifest
+
+        with self._write() as s:
+            register_manifest(s, reg, progress)
+        return self.describe(reg.name)
+
+    def variants(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        namespace: str | None = None,
+        license: str | None = None,
+    ) -> list[dict[str, Any]]:
+        from registry.catalog.describe import iter_summaries, summaries_page
+
+        out: list[dict[str, Any]] = []
+        with self.conns.reader() as r:
+            if limit is None and after is None and not namespace and not license:
+                return list(iter_summaries(r))  # the whole catalog: one query
+            while True:
+                want = PAGE if limit is None else limit
+                page = summaries_page(
+                    r, after=after, limit=want, namespace=namespace, license=license
+                )
+                out.extend(page)
+                if limit is not None or len(page) < want:
+                    return out
+                after = page[-1]["name"]
+
+    def variant_rows(self) -> list[tuple[str, str, str, str, int]]:
+        from registry.catalog.describe import table_rows
+
+        with self.conns.reader() as r:
+            return table_rows(r)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        from registry.catalog.describe import describe
+
+        with self.conns.reader() as r:
+            return describe(r, name)
+
+    def lineage(self, name: str) -> dict[str, Any]:
+        from registry.catalog.describe import lineage
+
+        with self.conns.reader() as r:
+            return lineage(r, name)
+
+    def link(self, child: str, parent: str, relation: str) -> None:
+        from registry.catalog.variants import link_parent
+
+        with self._write() as s:
+            link_parent(s, child, parent, relation)
+
+    def remove(self, name: str) -> None:
+        from registry.catalog.variants import remove_variant
+
+        with self._write() as s:
+            remove_variant(s, name)
+
+    def bom(self, name: str) -> ModelBom:
+        from registry.catalog.bom import collect_model_bom
+
+        with self.conns.reader() as r:
+            return collect_model_bom(r, name)
+
+    # -- verification and smoke runs ---------------------------------------------------------
+    def recorded_files(self, names: Sequence[str], all_: bool) -> list[RecordedFiles]:
+        from registry.catalog.verify import recorded_files
+
+        with self._read() as s:
+            return recorded_files(s, names, all_)
+
+    def record_verification(self, outcome: VerificationOutcome) -> dict[str, Any]:
+        from registry.catalog.verifications import record_verification
+
+        with self._write() as s:
+            return record_verification(s, outcome)
+
+    def verifications(
+        self, name: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.catalog.verifications import verification_history
+
+        with self._read() as s:
+            return verification_history(s, name, after=after, limit=limit)
+
+    def smoke_subjects(self, names: Sequence[str], all_: bool) -> list[SmokeSubject]:
+        from registry.smoke.records import smoke_subjects
+
+        with self._read() as s:
+            return smoke_subjects(s, names, all_)
+
+    def has_passing_run(self, digest: str, device_type: str, dtype: str) -> bool:
+        from registry.smoke.records import has_passing_run
+
+        with self._read() as s:
+            return has_passing_run(s, digest, device_type, dtype)
+
+    def record_smoke(
+        self, name: str, result: SmokeResult, accept_drift: bool
+    ) -> tuple[int, Judgement]:
+        from registry.smoke.records import record_run
+
+        with self._write() as s:
+            run, verdict = record_run(s, name, result, accept_drift)
+            return run.id, verdict
+
+    def smoke_runs(
+        self, name: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.smoke.records import run_history
+
+        with self._read() as s:
+            return run_history(s, name, after=after, limit=limit)
+
+    # -- organisations, deployments, checks, policies ----------------------------------------
+    def org_add(self, name: str, *, country: str | None, parent: str | None) -> dict[str, Any]:
+        from registry.catalog.orgs import add_org
+
+        with self._write() as s:
+            org = add_org(s, name, country=country, parent=parent)
+            return {"name": org.name, "country": org.country, "parent": parent}
+
+    def org_set(
+        self, name: str, *, country: str | None, parent: str | None, clear_parent: bool
+    ) -> dict[str, Any]:
+        from registry.catalog.orgs import show_org, update_org
+
+        with self._write() as s:
+            update_org(s, name, country=country, parent=parent, clear_parent=clear_parent)
+            return dataclasses.asdict(show_org(s, name))
+
+    def org_mau(self, name: str, month: str, users: object) -> dict[str, Any]:
+        from registry.catalog.orgs import set_mau
+
+        with self._write() as s:
+            row, old = set_mau(s, name, month, users)
+            return {"org": name, "month": row.month, "users": row.users, "previous": old}
+
+    def org_grant(self, name: str, license_id: str, reference: str) -> dict[str, Any]:
+        from registry.catalog.orgs import add_grant
+
+        policy = self.conns.policies().get(license_id)
+        with self._write() as s:
+            add_grant(s, name, policy.id, reference)
+        return {"org": name, "license": policy.id, "reference": reference}
+
+    def orgs(self, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        from registry.catalog.orgs import list_orgs
+
+        with self._read() as s:
+            rows = list_orgs(s, after=after, limit=limit)
+        return [{"name": n, "country": c, "parent": p} for n, c, p in rows]
+
+    def org_show(self, name: str) -> dict[str, Any]:
+        from registry.catalog.orgs import show_org
+
+        with self._read() as s:
+            return dataclasses.asdict(show_org(s, name))
+
+    def deploy_add(
+        self,
+        name: str,
+        *,
+        model: str,
+        org: str,
+        use: str,
+        public_name: str | None,
+        purposes: Sequence[str],
+        attestations: Sequence[str],
+        end_user: bool,
+    ) -> dict[str, Any]:
+        from registry.catalog.deployments import add_deployment, list_deployments
+
+        with self._write() as s:
+            dep = add_deployment(
+                s,
+                name,
+                model=model,
+                org=org,
+                use=use,
+                public_name=public_name,
+                purposes=purposes,
+                attestations=attestations,
+                end_user=end_user,
+            )
+            return list_deployments(s, after=None, limit=None, name=dep.name)[0]
+
+    def deploy_rm(self, name: str) -> None:
+        from registry.catalog.deployments import remove_deployment
+
+        with self._write() as s:
+            remove_deployment(s, name)
+
+    def deployments(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.catalog.deployments import list_deployments
+
+        with self._read() as s:
+            return list_deployments(s, after=after, limit=limit)
+
+    def check(self, spec: CheckSpec) -> list[CheckResult]:
+        from registry.compliance.service import run_checks
+
+        spec.validate()
+        policies = self.conns.policies()
+        with self.conns.raw() as db:
+            return run_checks(db, policies, spec, self.actor)
+
+    def check_history(
+        self, variant: str, *, after: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.compliance.service import history
+
+        with self.conns.raw() as db:
+            return history(db, variant, after=after, limit=limit)
+
+    def policies(self) -> list[dict[str, Any]]:
+        from registry.compliance.policy_docs import policy_summaries
+
+        return policy_summaries(self.conns.policies())
+
+    def policy(self, policy_id: str) -> dict[str, Any]:
+        from registry.compliance.policy_docs import policy_doc
+
+        return policy_doc(self.conns.policies().get(policy_id))
+
+    # -- users, tokens, audit -----------------------------------------------------------------
+    def whoami(self) -> dict[str, Any]:
+        p = self.principal
+        if p is None:
+            return {"name": self.actor.name, "kind": "os", "roles": None, "scopes": None}
+        roles = [{"role": r, "namespace": ns or None} for ns, r in sorted(p.roles.items())]
+        return {
+            "name": p.name,
+            "kind": "user",
+            "roles": roles,
+            "scopes": sorted(p.scopes),
+            "token_id": p.token_id,
+        }
+
+    def user_add(self, name: str, *, role: str | None, namespace: str | None) -> dict[str, Any]:
+        from registry.identity.users import add_user
+
+        with self._write() as s:
+            return add_user(s, name, role=role, namespace=namespace, granter=self.principal)
+
+    def users(self, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        from registry.identity.users import list_users
+
+        with self._read() as s:
+            return list_users(s, after=after, limit=limit)
+
+    def role_grant(self, name: str, role: str, *, namespace: str | None) -> dict[str, Any]:
+        from registry.identity.users import grant_role
+
+        with self._write() as s:
+            return grant_role(s, name, role, namespace=namespace, granter=self.principal)
+
+    def role_revoke(self, name: str, *, namespace: str | None) -> dict[str, Any]:
+        from registry.identity.users import revoke_role
+
+        with self._write() as s:
+            return revoke_role(s, name, namespace=namespace, granter=self.principal)
+
+    def token_create(
+        self, user: str, *, scopes: list[str] | None, expires: str | None, label: str | None
+    ) -> tuple[dict[str, Any], str]:
+        from registry.identity.tokens import create_token
+
+        with self._write() as s:
+            return create_token(
+                s, user, scopes=scopes, expires=expires, label=label, granter=self.principal
+            )
+
+    def tokens(
+        self, *, user: str | None = None, after: int | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.identity.tokens import list_tokens
+
+        with self._read() as s:
+            return list_tokens(s, user=user, after=after, limit=limit)
+
+    def token_revoke(self, ref: str) -> dict[str, Any]:
+        from registry.identity.tokens import revoke_token
+
+        with self._write() as s:
+            return revoke_token(s, ref, granter=self.principal)
+
+    def audit(
+        self, flt: AuditFilter, *, after: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        from registry.audit.trail import list_events
+
+        out: list[dict[str, Any]] = []
+        with self._read() as s:
+            while True:
+                want = PAGE if limit is None else limit
+                page = list_events(s, flt, after=after, limit=want)
+                out.extend(page)
+                if limit is not None or len(page) < want:
+                    return out
+                after = page[-1]["seq"]
+
+    def audit_verify(self, expect_head: str | None) -> dict[str, Any]:
+        from registry.audit.trail import verify_trail
+
+        with self._read() as s:
+            return verify_trail(s, expect_head).to_dict()
