@@ -12,7 +12,8 @@ failure); 2 usage error; 3 needs review; 4 operational error.
     │   └── PreconditionFailedError  If-Match names a version that is no longer current
     ├── AccessError (4)              who is asking may not do this
     │   ├── AuthenticationError      no token, an unknown, expired or revoked token
-    │   └── PermissionDeniedError    a role is missing (the message names it)
+    │   ├── PermissionDeniedError    a role is missing (the message names it)
+    │   └── RateLimitedError         too many failed authentications from one client
     └── OperationalError (4)         the world is not as it should be
         ├── DatabaseError            unreachable, or its schema is behind head
         ├── CheckpointError          unreadable, malformed or hostile file
@@ -88,6 +89,14 @@ class AuthenticationError(AccessError):
 
 class PermissionDeniedError(AccessError):
     code = "permission_denied"
+
+
+class RateLimitedError(AccessError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 60, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
 
 
 class OperationalError(ModelregError):

@@ -21,7 +21,7 @@ from registry.db.models import AuditEvent
 from registry.errors import InvalidInputError
 
 BATCH = 1000
-MAX_PAGE = 1000
+MAX_PAGE = 5000
 
 
 @dataclass(frozen=True)

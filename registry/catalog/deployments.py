@@ -139,3 +139,11 @@ def list_deployments(
         }
         for d, vname, oname in rows
     ]
+
+
+def get_deployment_view(session: Session, name: str) -> dict[str, Any]:
+    """One deployment as :func:`list_deployments` shows it (NotFoundError if unknown)."""
+    found = list_deployments(session, name=name)
+    if not found:
+        raise NotFoundError(f"no deployment named {name!r}")
+    return found[0]

@@ -10,6 +10,7 @@ reached through a store: the local catalog, or the team server.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from registry.catalog.registration import MODALITIES, Registration, check_modali
 from registry.catalog.variants import check_name, check_relation
 from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
 from registry.checkpoints.manifest import ModelCard
+from registry.compliance.evidence import EVIDENCE_KEY, read_evidence
 from registry.errors import AlreadyExistsError
 from registry.progress import NULL_PROGRESS, Progress
 
@@ -125,8 +127,21 @@ def add_checkpoint(
         modalities=mods,
         card=manifest.card,
         config=manifest.config,
-        files=manifest.files,
+        files=with_evidence(manifest.files, Path(path)),
         source_uri=str(Path(path).expanduser().resolve()),
         content_digest=manifest.content_digest,
     )
     return store.register(reg, progress=progress)
+
+
+def with_evidence(files: Sequence[FileEntry], root: Path) -> list[FileEntry]:
+    """Record the text of top-level NOTICE*/LICENSE* files in their details (see
+    :mod:`registry.compliance.evidence`), so a check finds it where the files are not."""
+    found = read_evidence(str(root))
+    texts = dict(found.notice_texts + found.license_texts)
+    return [
+        dataclasses.replace(f, details={**f.details, EVIDENCE_KEY: texts[f.path]})
+        if f.path in texts
+        else f
+        for f in files
+    ]

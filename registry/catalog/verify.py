@@ -46,10 +46,21 @@ class RecordedFiles:
     files: tuple[FileEntry, ...]
 
 
-def recorded_files(session: Session, names: Sequence[str], all_: bool) -> list[RecordedFiles]:
-    """The recorded files of the named variants (NotFoundError first), or of every variant."""
+def recorded_files(
+    session: Session,
+    names: Sequence[str],
+    all_: bool,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[RecordedFiles]:
+    """The recorded files of the named variants (NotFoundError first), or of every variant
+    (by name; ``after`` and ``limit`` give one keyset page)."""
     if all_:
-        variants = list(session.scalars(select(Variant).order_by(Variant.name)))
+        stmt = select(Variant).order_by(Variant.name)
+        if after is not None:
+            stmt = stmt.where(Variant.name > after)
+        variants = list(session.scalars(stmt if limit is None else stmt.limit(limit)))
     else:
         variants = [get_variant(session, n) for n in dict.fromkeys(names)]
     return [

@@ -22,6 +22,7 @@ from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import serve as serve_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
@@ -109,6 +110,7 @@ app.add_typer(deploy_cmd.app, name="deploy")
 check_cmd.register(app)
 app.add_typer(admin_cmd.app, name="admin")
 app.add_typer(audit_cmd.app, name="audit")
+serve_cmd.register(app)
 
 
 def main() -> None:

@@ -1,7 +1,10 @@
 """Evidence in a checkpoint directory: the texts of its ``NOTICE*`` and ``LICENSE*`` files.
 
-Read from the variant's ``source_uri`` when it is a local directory that exists; a variant
-with no local files has no file evidence (only attestations count then). File names match
+Read from the variant's ``source_uri`` when it is a local directory that exists. The texts
+are also recorded at registration, in the ``details`` of those files (``evidence_text``):
+that stored copy is what counts where the directory is not at hand, and always on the team
+server, which never reads its own file system on a client's word. A variant with neither
+has no file evidence (only attestations count then). File names match
 case-insensitively (``NOTICE``, ``Notice.txt``, ``LICENSE.md``, ``LICENCE``); only the top
 level of the directory is read, and at most 1 MiB of each file.
 """
@@ -30,6 +33,34 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+EVIDENCE_KEY = "evidence_text"
+
+
+def kind_of(name: str) -> str | None:
+    """``notice``, ``license`` or None for a top-level file name."""
+    lower = name.lower()
+    if "/" in name:
+        return None
+    if lower.startswith("notice"):
+        return "notice"
+    if lower.startswith(("license", "licence")):
+        return "license"
+    return None
+
+
+def stored_evidence(files: list[tuple[str, dict[str, object]]]) -> Evidence:
+    """Evidence from the recorded ``(path, details)`` of a variant's files."""
+    notices: list[tuple[str, str]] = []
+    licenses: list[tuple[str, str]] = []
+    for path, details in sorted(files):
+        text = details.get(EVIDENCE_KEY)
+        kind = kind_of(path)
+        if kind is None or not isinstance(text, str):
+            continue
+        (notices if kind == "notice" else licenses).append((path, text))
+    return Evidence(tuple(notices), tuple(licenses))
+
+
 def read_evidence(source_uri: str | None) -> Evidence:
     root = local_dir(source_uri)
     if root is None:
@@ -41,13 +72,10 @@ def read_evidence(source_uri: str | None) -> Evidence:
     except OSError as exc:
         raise CheckpointError(str(root), exc.strerror or "cannot list directory") from None
     for entry in entries:
-        lower = entry.name.lower()
-        if lower.startswith("notice"):
-            target = notices
-        elif lower.startswith(("license", "licence")):
-            target = licenses
-        else:
+        kind = kind_of(entry.name)
+        if kind is None:
             continue
+        target = notices if kind == "notice" else licenses
         if not entry.is_file():
             continue
         try:

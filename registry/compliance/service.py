@@ -124,8 +124,14 @@ class CheckSpec:
         }
 
 
-def run_checks(db: RawDB, policies: PolicySet, spec: CheckSpec, actor: Actor) -> list[CheckResult]:
-    """Evaluate what ``spec`` asks and record each check (log and audit trail)."""
+def run_checks(
+    db: RawDB, policies: PolicySet, spec: CheckSpec, actor: Actor, *, local_evidence: bool = True
+) -> list[CheckResult]:
+    """Evaluate what ``spec`` asks and record each check (log and audit trail).
+
+    ``local_evidence``: read NOTICE/LICENSE files from the checkpoint directory when it is
+    here (the CLI); the server passes False and uses the texts recorded at registration.
+    """
     spec.validate()
     if spec.variant is not None:
         assert spec.org is not None and spec.use is not None
@@ -145,15 +151,17 @@ def run_checks(db: RawDB, policies: PolicySet, spec: CheckSpec, actor: Actor) ->
         requests = [deployment_request(db, spec.deployment)]
     else:
         requests = all_deployment_requests(db)
-    results = [run_check(db, policies, req) for req in requests]
+    results = [run_check(db, policies, req, local_evidence=local_evidence) for req in requests]
     for result in results:
         record_check(db, result, actor)
     return results
 
 
-def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
+def run_check(
+    db: RawDB, policies: PolicySet, req: CheckRequest, *, local_evidence: bool = True
+) -> CheckResult:
     """Evaluate one request against the catalog (no write)."""
-    _vid, model = model_facts(db, req.model, policies)
+    _vid, model = model_facts(db, req.model, policies, local_evidence=local_evidence)
     months = sorted(
         {
             p.measured_month

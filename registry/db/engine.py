@@ -169,3 +169,14 @@ def open_catalog(settings: Settings, *, check_schema: bool = True) -> Catalog:
         upgrade(url)
         return catalog
     raise out_of_date(mask_url(url), revision, HEAD_REVISION)
+
+
+def check_ready(catalog: Catalog) -> str:
+    """The catalog's revision if it answers and is at head; DatabaseError otherwise."""
+    try:
+        revision = current_revision(catalog.engine)
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError) as exc:
+        raise database_error(exc, catalog.url) from None
+    if revision != HEAD_REVISION:
+        raise out_of_date(mask_url(catalog.url), revision, HEAD_REVISION)
+    return revision

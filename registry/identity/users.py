@@ -23,8 +23,8 @@ MAX_NAME = 255
 
 def check_user_name(name: str) -> str:
     n = name.strip()
-    if not n or len(n) > MAX_NAME or any(ord(c) < 32 or c.isspace() for c in n):
-        raise InvalidInputError(f"user name {name!r} must be non-empty, without spaces")
+    if not n or len(n) > MAX_NAME or any(ord(c) < 32 or c.isspace() or c == "/" for c in n):
+        raise InvalidInputError(f"user name {name!r} must be non-empty, without spaces or '/'")
     return n
 
 

@@ -115,11 +115,22 @@ def subject_of(session: Session, variant: Variant) -> SmokeSubject:
     )
 
 
-def smoke_subjects(session: Session, names: Sequence[str], all_: bool) -> list[SmokeSubject]:
+def smoke_subjects(
+    session: Session,
+    names: Sequence[str],
+    all_: bool,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[SmokeSubject]:
     """Subjects of the named variants (in order, duplicates dropped, NotFoundError first), or
-    of every variant by name (those without a local checkpoint included)."""
+    of every variant by name (those without a local checkpoint included; ``after`` and
+    ``limit`` give one keyset page)."""
     if all_:
-        variants = list(session.scalars(select(Variant).order_by(Variant.name)))
+        stmt = select(Variant).order_by(Variant.name)
+        if after is not None:
+            stmt = stmt.where(Variant.name > after)
+        variants = list(session.scalars(stmt if limit is None else stmt.limit(limit)))
     else:
         variants = [get_variant(session, n) for n in dict.fromkeys(names)]
     return [subject_of(session, v) for v in variants]

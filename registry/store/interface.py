@@ -46,14 +46,23 @@ class Store(Protocol):
 
     def lineage(self, name: str) -> dict[str, Any]: ...
 
-    def link(self, child: str, parent: str, relation: str) -> None: ...
+    def link(
+        self, child: str, parent: str, relation: str, *, if_match: str | None = None
+    ) -> None: ...
 
-    def remove(self, name: str) -> None: ...
+    def remove(self, name: str, *, if_match: str | None = None) -> None: ...
 
     def bom(self, name: str) -> ModelBom: ...
 
     # -- verification and smoke runs -----------------------------------------------------------
-    def recorded_files(self, names: Sequence[str], all_: bool) -> list[RecordedFiles]: ...
+    def recorded_files(
+        self,
+        names: Sequence[str],
+        all_: bool,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[RecordedFiles]: ...
 
     def record_verification(self, outcome: VerificationOutcome) -> dict[str, Any]: ...
 
@@ -61,7 +70,14 @@ class Store(Protocol):
         self, name: str, *, after: int | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]: ...
 
-    def smoke_subjects(self, names: Sequence[str], all_: bool) -> list[SmokeSubject]: ...
+    def smoke_subjects(
+        self,
+        names: Sequence[str],
+        all_: bool,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[SmokeSubject]: ...
 
     def has_passing_run(self, digest: str, device_type: str, dtype: str) -> bool: ...
 
@@ -77,12 +93,22 @@ class Store(Protocol):
     def org_add(self, name: str, *, country: str | None, parent: str | None) -> dict[str, Any]: ...
 
     def org_set(
-        self, name: str, *, country: str | None, parent: str | None, clear_parent: bool
+        self,
+        name: str,
+        *,
+        country: str | None,
+        parent: str | None,
+        clear_parent: bool,
+        if_match: str | None = None,
     ) -> dict[str, Any]: ...
 
-    def org_mau(self, name: str, month: str, users: object) -> dict[str, Any]: ...
+    def org_mau(
+        self, name: str, month: str, users: object, *, if_match: str | None = None
+    ) -> dict[str, Any]: ...
 
-    def org_grant(self, name: str, license_id: str, reference: str) -> dict[str, Any]: ...
+    def org_grant(
+        self, name: str, license_id: str, reference: str, *, if_match: str | None = None
+    ) -> dict[str, Any]: ...
 
     def orgs(
         self, *, after: str | None = None, limit: int | None = None
@@ -103,7 +129,9 @@ class Store(Protocol):
         end_user: bool,
     ) -> dict[str, Any]: ...
 
-    def deploy_rm(self, name: str) -> None: ...
+    def deploy_rm(self, name: str, *, if_match: str | None = None) -> None: ...
+
+    def deploy_show(self, name: str) -> dict[str, Any]: ...
 
     def deployments(
         self, *, after: str | None = None, limit: int | None = None
@@ -124,13 +152,19 @@ class Store(Protocol):
 
     def user_add(self, name: str, *, role: str | None, namespace: str | None) -> dict[str, Any]: ...
 
+    def user_show(self, name: str) -> dict[str, Any]: ...
+
     def users(
         self, *, after: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]: ...
 
-    def role_grant(self, name: str, role: str, *, namespace: str | None) -> dict[str, Any]: ...
+    def role_grant(
+        self, name: str, role: str, *, namespace: str | None, if_match: str | None = None
+    ) -> dict[str, Any]: ...
 
-    def role_revoke(self, name: str, *, namespace: str | None) -> dict[str, Any]: ...
+    def role_revoke(
+        self, name: str, *, namespace: str | None, if_match: str | None = None
+    ) -> dict[str, Any]: ...
 
     def token_create(
         self, user: str, *, scopes: list[str] | None, expires: str | None, label: str | None

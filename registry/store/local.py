@@ -3,6 +3,8 @@
 Each method is one library call in one transaction (writes in a write session carrying the
 actor the audit trail names). ``principal`` is the server's authenticated user, which the
 rules on roles and tokens need; on a direct database it is None (the operator).
+``local_evidence`` False (the server) makes checks use the NOTICE/LICENSE texts recorded at
+registration instead of reading the file system.
 """
 
 from __future__ import annotations
@@ -37,16 +39,24 @@ class LocalStore:
         *,
         actor: Actor | None = None,
         principal: Principal | None = None,
+        local_evidence: bool = True,
     ) -> None:
         self.conns = conns
         self.actor = actor or os_actor()
         self.principal = principal
+        self.local_evidence = local_evidence
 
     def _write(self) -> Any:
         return self.conns.catalog().session(write=True, actor=self.actor)
 
     def _read(self) -> Any:
         return self.conns.catalog().session(actor=self.actor)
+
+    @staticmethod
+    def _if_match(session: Any, kind: str, name: str, if_match: str | None) -> None:
+        from registry.catalog.versions import require_version
+
+        require_version(session, kind, name, if_match)
 
     def close(self) -> None:
         self.conns.close()
@@ -114,16 +124,18 @@ class LocalStore:
         with self.conns.reader() as r:
             return lineage(r, name)
 
-    def link(self, child: str, parent: str, relation: str) -> None:
+    def link(self, child: str, parent: str, relation: str, *, if_match: str | None = None) -> None:
         from registry.catalog.variants import link_parent
 
         with self._write() as s:
+            self._if_match(s, "variant", child, if_match)
             link_parent(s, child, parent, relation)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, *, if_match: str | None = None) -> None:
         from registry.catalog.variants import remove_variant
 
         with self._write() as s:
+            self._if_match(s, "variant", name, if_match)
             remove_variant(s, name)
 
     def bom(self, name: str) -> ModelBom:
@@ -133,11 +145,18 @@ class LocalStore:
             return collect_model_bom(r, name)
 
     # -- verification and smoke runs ---------------------------------------------------------
-    def recorded_files(self, names: Sequence[str], all_: bool) -> list[RecordedFiles]:
+    def recorded_files(
+        self,
+        names: Sequence[str],
+        all_: bool,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[RecordedFiles]:
         from registry.catalog.verify import recorded_files
 
         with self._read() as s:
-            return recorded_files(s, names, all_)
+            return recorded_files(s, names, all_, after=after, limit=limit)
 
     def record_verification(self, outcome: VerificationOutcome) -> dict[str, Any]:
         from registry.catalog.verifications import record_verification
@@ -153,11 +172,24 @@ class LocalStore:
         with self._read() as s:
             return verification_history(s, name, after=after, limit=limit)
 
-    def smoke_subjects(self, names: Sequence[str], all_: bool) -> list[SmokeSubject]:
+    def smoke_subjects(
+        self,
+        names: Sequence[str],
+        all_: bool,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[SmokeSubject]:
         from registry.smoke.records import smoke_subjects
 
         with self._read() as s:
-            return smoke_subjects(s, names, all_)
+            return smoke_subjects(s, names, all_, after=after, limit=limit)
+
+    def ready(self) -> str:
+        """The schema revision, once the database answers and is at head."""
+        from registry.db.engine import check_ready
+
+        return check_ready(self.conns.catalog())
 
     def has_passing_run(self, digest: str, device_type: str, dtype: str) -> bool:
         from registry.smoke.records import has_passing_run
@@ -191,26 +223,39 @@ class LocalStore:
             return {"name": org.name, "country": org.country, "parent": parent}
 
     def org_set(
-        self, name: str, *, country: str | None, parent: str | None, clear_parent: bool
+        self,
+        name: str,
+        *,
+        country: str | None,
+        parent: str | None,
+        clear_parent: bool,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         from registry.catalog.orgs import show_org, update_org
 
         with self._write() as s:
+            self._if_match(s, "org", name, if_match)
             update_org(s, name, country=country, parent=parent, clear_parent=clear_parent)
             return dataclasses.asdict(show_org(s, name))
 
-    def org_mau(self, name: str, month: str, users: object) -> dict[str, Any]:
+    def org_mau(
+        self, name: str, month: str, users: object, *, if_match: str | None = None
+    ) -> dict[str, Any]:
         from registry.catalog.orgs import set_mau
 
         with self._write() as s:
+            self._if_match(s, "org", name, if_match)
             row, old = set_mau(s, name, month, users)
             return {"org": name, "month": row.month, "users": row.users, "previous": old}
 
-    def org_grant(self, name: str, license_id: str, reference: str) -> dict[str, Any]:
+    def org_grant(
+        self, name: str, license_id: str, reference: str, *, if_match: str | None = None
+    ) -> dict[str, Any]:
         from registry.catalog.orgs import add_grant
 
         policy = self.conns.policies().get(license_id)
         with self._write() as s:
+            self._if_match(s, "org", name, if_match)
             add_grant(s, name, policy.id, reference)
         return {"org": name, "license": policy.id, "reference": reference}
 
@@ -239,7 +284,7 @@ class LocalStore:
         attestations: Sequence[str],
         end_user: bool,
     ) -> dict[str, Any]:
-        from registry.catalog.deployments import add_deployment, list_deployments
+        from registry.catalog.deployments import add_deployment, get_deployment_view
 
         with self._write() as s:
             dep = add_deployment(
@@ -253,12 +298,13 @@ class LocalStore:
                 attestations=attestations,
                 end_user=end_user,
             )
-            return list_deployments(s, after=None, limit=None, name=dep.name)[0]
+            return get_deployment_view(s, dep.name)
 
-    def deploy_rm(self, name: str) -> None:
+    def deploy_rm(self, name: str, *, if_match: str | None = None) -> None:
         from registry.catalog.deployments import remove_deployment
 
         with self._write() as s:
+            self._if_match(s, "deployment", name, if_match)
             remove_deployment(s, name)
 
     def deployments(
@@ -269,13 +315,19 @@ class LocalStore:
         with self._read() as s:
             return list_deployments(s, after=after, limit=limit)
 
+    def deploy_show(self, name: str) -> dict[str, Any]:
+        from registry.catalog.deployments import get_deployment_view
+
+        with self._read() as s:
+            return get_deployment_view(s, name)
+
     def check(self, spec: CheckSpec) -> list[CheckResult]:
         from registry.compliance.service import run_checks
 
         spec.validate()
         policies = self.conns.policies()
         with self.conns.raw() as db:
-            return run_checks(db, policies, spec, self.actor)
+            return run_checks(db, policies, spec, self.actor, local_evidence=self.local_evidence)
 
     def check_history(
         self, variant: str, *, after: int | None = None, limit: int | None = None
@@ -315,22 +367,34 @@ class LocalStore:
         with self._write() as s:
             return add_user(s, name, role=role, namespace=namespace, granter=self.principal)
 
+    def user_show(self, name: str) -> dict[str, Any]:
+        from registry.identity.users import show_user
+
+        with self._read() as s:
+            return show_user(s, name)
+
     def users(self, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         from registry.identity.users import list_users
 
         with self._read() as s:
             return list_users(s, after=after, limit=limit)
 
-    def role_grant(self, name: str, role: str, *, namespace: str | None) -> dict[str, Any]:
+    def role_grant(
+        self, name: str, role: str, *, namespace: str | None, if_match: str | None = None
+    ) -> dict[str, Any]:
         from registry.identity.users import grant_role
 
         with self._write() as s:
+            self._if_match(s, "user", name, if_match)
             return grant_role(s, name, role, namespace=namespace, granter=self.principal)
 
-    def role_revoke(self, name: str, *, namespace: str | None) -> dict[str, Any]:
+    def role_revoke(
+        self, name: str, *, namespace: str | None, if_match: str | None = None
+    ) -> dict[str, Any]:
         from registry.identity.users import revoke_role
 
         with self._write() as s:
+            self._if_match(s, "user", name, if_match)
             return revoke_role(s, name, namespace=namespace, granter=self.principal)
 
     def token_create(

@@ -1,0 +1,85 @@
+"""Shared pieces: the error document, keyset pages and their opaque cursors."""
+
+import base64
+import binascii
+import json
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from registry.errors import InvalidInputError
+
+T = TypeVar("T")
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    exit_code: int
+    hint: str | None = None
+
+
+class ErrorDoc(BaseModel):
+    error: ErrorDetail
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+def encode_cursor(after: Any) -> str:
+    raw = json.dumps({"a": after}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        doc = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInputError("cursor is not one this server gave out") from None
+    if not isinstance(doc, dict) or "a" not in doc:
+        raise InvalidInputError("cursor is not one this server gave out")
+    return doc["a"]
+
+
+def cursor_as(cursor: str | None, kind: type) -> Any:
+    value = decode_cursor(cursor)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise InvalidInputError("cursor is not one this server gave out")
+    return value
+
+
+def page(items: list[Any], limit: int, key: str) -> dict[str, Any]:
+    """A page from ``limit + 1`` fetched items: the extra one only says there is more."""
+    more = len(items) > limit
+    items = items[:limit]
+    return {
+        "items": items,
+        "next_cursor": encode_cursor(items[-1][key]) if more and items else None,
+    }
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorDoc, "description": text}
+    for code, text in (
+        (401, "no token, or an invalid, expired or revoked one"),
+        (403, "a role or scope is missing (the message names it)"),
+        (422, "invalid request"),
+        (429, "too many failed authentications"),
+        (503, "database unreachable"),
+    )
+}
