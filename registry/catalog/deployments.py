@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from registry.audit.actor import actor_of
 from registry.audit.log import record
+from registry.catalog.names import check_catalog_name
 from registry.catalog.orgs import get_org
 from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
 from registry.db.models.compliance import Deployment, Organisation
 from registry.db.models.variants import Variant
-from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+from registry.errors import AlreadyExistsError, NotFoundError
 
 
 def _variant(session: Session, name: str) -> Variant:
@@ -39,9 +40,7 @@ def add_deployment(
     by: str | None = None,
 ) -> Deployment:
     """Register a deployment; every word is validated before anything is written."""
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("a deployment needs a name")
+    name = check_catalog_name(name, "a deployment name")
     use = validate_use(use)
     slugs = validate_purposes(purposes)
     kinds = validate_attestations(attestations)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from registry.audit.actor import actor_of
 from registry.audit.log import record
+from registry.catalog.names import check_catalog_name
 from registry.compliance.countries import validate_country
 from registry.db.models.compliance import Grant, MonthlyActiveUsers, Organisation
 from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
@@ -33,9 +34,7 @@ def add_org(
     session: Session, name: str, *, country: str | None = None, parent: str | None = None
 ) -> Organisation:
     """Register an organisation; the parent must exist already."""
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("an organisation needs a name")
+    name = check_catalog_name(name, "an organisation name")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise AlreadyExistsError(f"organisation {name!r} already exists")
     parent_id = get_org(session, parent).id if parent else None

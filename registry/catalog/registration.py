@@ -86,7 +86,10 @@ class Registration:
             license_id=_text(doc.get("license_id"), "license_id", 64) or "unknown",
             license_name=_text(doc.get("license_name"), "license_name", 255),
             parents=tuple(
-                (check_name(str(p["name"])), check_relation(str(p.get("relation", "finetune"))))
+                (
+                    _text(p.get("name"), "parent", 255) or "",
+                    check_relation(str(p.get("relation", "finetune"))),
+                )
                 for p in doc.get("parents") or []
             ),
             card_bases=tuple(

@@ -13,17 +13,15 @@ from registry.audit.actor import actor_of, os_user_name
 from registry.audit.log import record
 from registry.catalog.integrity import record_file_details
 from registry.catalog.lineage import would_create_cycle
+from registry.catalog.names import check_catalog_name
 from registry.checkpoints.manifest import FileEntry
 from registry.db.models import RELATIONS, LineageEdge, UnresolvedParent, Variant, VariantFile
 from registry.errors import (
     AlreadyExistsError,
-    InvalidInputError,
     LineageError,
     NotFoundError,
 )
 from registry.hub.origin import hub_origin
-
-MAX_NAME_LENGTH = 255
 
 
 def current_user() -> str:
@@ -44,14 +42,7 @@ def check_relation(relation: str) -> str:
 
 
 def check_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("a variant name must not be empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"a variant name is at most {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 for c in name):
-        raise InvalidInputError("a variant name must not contain control characters")
-    return name
+    return check_catalog_name(name, "a variant name")
 
 
 def find_variant(session: Session, name: str) -> Variant | None:

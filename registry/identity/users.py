@@ -14,17 +14,16 @@ from sqlalchemy.orm import Session
 from registry.audit.actor import actor_of
 from registry.audit.chain import iso
 from registry.audit.log import record
+from registry.catalog.names import check_catalog_name
 from registry.db.models import ApiToken, RoleGrant, User
 from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from registry.identity.roles import Principal, check_grant, check_namespace, check_role
 
-MAX_NAME = 255
-
 
 def check_user_name(name: str) -> str:
-    n = name.strip()
-    if not n or len(n) > MAX_NAME or any(ord(c) < 32 or c.isspace() or c == "/" for c in n):
-        raise InvalidInputError(f"user name {name!r} must be non-empty, without spaces or '/'")
+    n = check_catalog_name(name, "a user name")
+    if "/" in n:
+        raise InvalidInputError(f"a user name {name!r} must not contain '/'")
     return n
 
 

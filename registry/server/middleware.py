@@ -76,10 +76,6 @@ class RequestContext:
         await self.app(scope, receive, with_headers)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -96,28 +92,35 @@ class BodyLimit:
             return
         seen = 0
         started = False
+        refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, started, refused
+            if refused:
+                return {"type": "http.disconnect"}
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge()
+                    # answer now; the app sees a client that went away, and whatever it
+                    # answers to that is dropped
+                    refused = True
+                    if not started:
+                        started = True
+                        doc = error_body("payload_too_large", message, EXIT_USAGE)
+                        await send_json(send, 413, doc, [])
+                    return {"type": "http.disconnect"}
             return msg
 
         async def tracking(msg: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
-        try:
-            await self.app(scope, counted, tracking)
-        except _TooLarge:
-            if not started:
-                doc = error_body("payload_too_large", message, EXIT_USAGE)
-                await send_json(send, 413, doc, [])
+        await self.app(scope, counted, tracking)
 
 
 # answers that say "not now" rather than "this is the result": the key is released
@@ -201,26 +204,32 @@ class Idempotency:
             return
 
         status = 500
-        out: list[bytes] = []
+        held: list[Message] = []
+
+        def finish(answer: str) -> None:
+            with catalog.session(write=True) as s:
+                if status < 500 and status not in RETRYABLE:
+                    idem.complete(s, owner, key, status, answer)
+                else:
+                    idem.release(s, owner, key)
 
         async def capture(msg: Message) -> None:
+            # the answer is stored before the client sees it, so a retry sent the moment
+            # the first answer arrives is replayed, never told "still in progress"
             nonlocal status
             if msg["type"] == "http.response.start":
                 status = int(msg["status"])
-            elif msg["type"] == "http.response.body":
-                out.append(msg.get("body", b""))
-            await send(msg)
+            held.append(msg)
+            if msg["type"] == "http.response.body" and not msg.get("more_body"):
+                body_out = b"".join(m.get("body", b"") for m in held[1:])
+                await run_in_threadpool(finish, body_out.decode("utf-8", errors="replace"))
+                for m in held:
+                    await send(m)
+                held.clear()
 
         try:
             await self.app(scope, _replaying(body, receive), capture)
-        finally:
-            answer = b"".join(out).decode("utf-8", errors="replace")
-
-            def finish() -> None:
-                with catalog.session(write=True) as s:
-                    if status < 500 and status not in RETRYABLE:
-                        idem.complete(s, owner, key, status, answer)
-                    else:
-                        idem.release(s, owner, key)
-
-            await run_in_threadpool(finish)
+        except BaseException:
+            if held or status >= 500:
+                await run_in_threadpool(finish, "")
+            raise

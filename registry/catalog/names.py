@@ -1,0 +1,31 @@
+"""What a name in the catalog may look like: variants, organisations, deployments.
+
+Segments of letters, digits and ``. _ + @ : = ~ , -`` separated by single ``/`` (a variant's
+namespace is its first segment, as on the Hub). No ``.`` or ``..`` segment, no leading or
+trailing ``/``, no spaces, quotes, semicolons, backslashes or control characters: a name is
+never a path and never needs escaping, wherever it travels (URLs, shells, logs, SQL).
+"""
+
+from __future__ import annotations
+
+import re
+
+from registry.errors import InvalidInputError
+
+MAX_NAME_LENGTH = 255
+_SEGMENT = r"[\w.+@:=~,-]+"
+_NAME = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
+
+
+def check_catalog_name(name: str, what: str = "a variant name") -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInputError(f"{what} must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(f"{what} is at most {MAX_NAME_LENGTH} characters")
+    if not _NAME.match(name) or any(seg in (".", "..") for seg in name.split("/")):
+        raise InvalidInputError(
+            f"{what} {name!r} may hold letters, digits and . _ + @ : = ~ , - in segments "
+            "separated by single '/' (no '..', spaces, quotes or control characters)"
+        )
+    return name
