@@ -67,6 +67,11 @@ class RequestContext:
         extra = [*SECURITY_HEADERS, (b"x-request-id", rid.encode())]
         if scope.get("scheme") == "https":
             extra.append((b"strict-transport-security", b"max-age=31536000"))
+        if "\0" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower():
+            # no catalog name or value holds NUL, and PostgreSQL cannot even compare one
+            doc = error_body("invalid_input", "NUL characters are not accepted", EXIT_USAGE)
+            await send_json(send, 422, doc, extra)
+            return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

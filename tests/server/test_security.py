@@ -227,3 +227,35 @@ def test_serve_command_never_logs_a_token(db_url: str, tmp_path: Path) -> None:
     for secret in (token, token[12:], made["token"], made["token"][12:]):
         assert secret not in text.replace(f"/api/v1/variants/{token}", ""), "a token was logged"
     assert json.dumps(made)  # the new token was in its answer only
+
+
+def test_nul_and_lone_surrogates_are_refused_not_500(team: LiveServer) -> None:
+    """PostgreSQL cannot store NUL and UTF-8 cannot carry a lone surrogate."""
+    admin = team.client("admin")
+    assert admin.post(f"{API}/orgs", json={"name": "acme"}).status_code == 201
+    before = snapshot(team)
+    for path in (
+        f"{API}/variants/a%00b",
+        f"{API}/orgs/a%00b",
+        f"{API}/verifications?variant=a%00b",
+        f"{API}/checks?variant=a%00b",
+        f"{API}/audit?actor=a%00b",
+        f"{API}/variants?license=a%00b",
+        f"{API}/smoke-runs/passing?digest=a%00&device_type=cpu&dtype=x",
+    ):
+        res = admin.get(path)
+        assert 400 <= res.status_code < 500, (path, res.status_code, res.text)
+    for raw in (
+        b'{"name": "ok-name", "license_name": "a\\u0000b"}',
+        b'{"name": "ok-name", "license_name": "a\\ud800b"}',
+        b'{"name": "ok-name", "source_uri": "\\udfff"}',
+    ):
+        res = admin.post(
+            f"{API}/variants", content=raw, headers={"Content-Type": "application/json"}
+        )
+        assert 400 <= res.status_code < 500, (raw, res.status_code, res.text)
+    res = admin.post(
+        f"{API}/orgs/acme/grants", json={"license_id": "llama3", "reference": "a\u0000"}
+    )
+    assert 400 <= res.status_code < 500
+    assert snapshot(team) == before

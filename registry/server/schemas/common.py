@@ -5,7 +5,7 @@ import binascii
 import json
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from registry.errors import InvalidInputError
 
@@ -14,10 +14,37 @@ MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 
 
+def _unstorable(value: Any) -> str | None:
+    """Why a JSON value cannot be stored as text (NUL, a lone surrogate), or None."""
+    if isinstance(value, str):
+        if "\0" in value:
+            return "NUL characters are not accepted"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text must be valid Unicode (a lone surrogate was sent)"
+        return None
+    if isinstance(value, dict):
+        items: list[Any] = [*value.keys(), *value.values()]
+        return next((why for v in items if (why := _unstorable(v))), None)
+    if isinstance(value, list):
+        return next((why for v in value if (why := _unstorable(v))), None)
+    return None
+
+
 class Strict(BaseModel):
-    """A request body: unknown fields are refused, not ignored."""
+    """A request body: unknown fields are refused, not ignored; every string must be text a
+    database can store."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        why = _unstorable(data)
+        if why is not None:
+            raise ValueError(why)
+        return data
 
 
 class ErrorDetail(BaseModel):
@@ -78,8 +105,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for code, text in (
         (401, "no token, or an invalid, expired or revoked one"),
         (403, "a role or scope is missing (the message names it)"),
+        (404, "an unknown variant, organisation, deployment, user or policy"),
+        (409, "a duplicate, a lineage conflict, or the same Idempotency-Key still running"),
+        (412, "If-Match names a version that is no longer current"),
+        (413, "request body too large"),
         (422, "invalid request"),
         (429, "too many failed authentications"),
-        (503, "database unreachable"),
+        (503, "database unreachable, or its schema is behind"),
     )
 }

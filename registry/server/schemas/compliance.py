@@ -1,6 +1,6 @@
 """Organisations, deployments, checks and policies."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -26,10 +26,15 @@ class OrgSummary(BaseModel):
     parent: str | None
 
 
+# pairs are JSON arrays of two items, as `org show --format json` prints them
+MauPair = Annotated[list[str | int], Field(min_length=2, max_length=2)]
+TextPair = Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
 class OrgView(OrgSummary):
     family: list[str]
-    mau: list[tuple[str, int]]
-    grants: list[tuple[str, str]]
+    mau: list[MauPair] = Field(description="[month, users] pairs")
+    grants: list[TextPair] = Field(description="[license id, reference] pairs")
 
 
 class MauIn(Strict):

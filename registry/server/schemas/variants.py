@@ -1,12 +1,13 @@
 """Variants: registrations (manifests), summaries, details, lineage, bills of materials."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from registry.server.schemas.common import Strict
 
 NAME = Field(min_length=1, max_length=255)
+Pair = Annotated[list[str], Field(min_length=2, max_length=2, description="[name, relation]")]
 
 
 class Edge(BaseModel):
@@ -142,7 +143,7 @@ class BomAncestorOut(BaseModel):
     license_id: str | None
     license_name: str | None
     source_uri: str | None
-    parents: list[tuple[str, str]]
+    parents: list[Pair]
     unresolved: bool
 
 
@@ -159,5 +160,5 @@ class BomOut(BaseModel):
     total_bytes: int
     created_at: str | None
     files: list[BomFileOut]
-    parents: list[tuple[str, str]]
+    parents: list[Pair]
     ancestors: list[BomAncestorOut]
