@@ -48,9 +48,10 @@ def summaries_page(
     limit: int = 100,
     namespace: str | None = None,
     license: str | None = None,
+    sources: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """One keyset page of variants by name: those after ``after``, optionally filtered by
-    namespace (names starting ``NAMESPACE/``) and license id."""
+    namespace (names starting ``NAMESPACE/``), license id and source (any of ``sources``)."""
     where = ["1 = 1"]
     params: dict[str, Any] = {"limit": limit}
     if after is not None:
@@ -63,6 +64,8 @@ def summaries_page(
     if license:
         where.append("license_id = :license")
         params["license"] = license
+    if sources:
+        where.append(f"source_uri IN {reader.in_clause('src', list(sources), params)}")
     sql = (
         f"SELECT {_SUMMARY_COLUMNS} FROM variants WHERE {' AND '.join(where)} "
         "ORDER BY name LIMIT :limit"

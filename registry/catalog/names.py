@@ -1,9 +1,9 @@
 """What a name in the catalog may look like: variants, organisations, deployments.
 
-Segments of letters, digits and ``. _ + @ : = ~ , -`` separated by single ``/`` (a variant's
-namespace is its first segment, as on the Hub). No ``.`` or ``..`` segment, no leading or
-trailing ``/``, no spaces, quotes, semicolons, backslashes or control characters: a name is
-never a path and never needs escaping, wherever it travels (URLs, shells, logs, SQL).
+Segments of letters, digits and ``. _ + @ : = ~ , ^ ! ( ) [ ] -`` separated by single ``/``
+(a variant's namespace is its first segment, as on the Hub). No ``.`` or ``..`` segment, no
+leading or trailing ``/``, no spaces, quotes, semicolons, backslashes or control characters:
+a name is never a path and needs no escaping in shells, logs or SQL.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from registry.errors import InvalidInputError
 
 MAX_NAME_LENGTH = 255
-_SEGMENT = r"[\w.+@:=~,-]+"
+_SEGMENT = r"[\w.+@:=~,^!()\[\]-]+"
 _NAME = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT})*$")
 
 
@@ -25,7 +25,7 @@ def check_catalog_name(name: str, what: str = "a variant name") -> str:
         raise InvalidInputError(f"{what} is at most {MAX_NAME_LENGTH} characters")
     if not _NAME.match(name) or any(seg in (".", "..") for seg in name.split("/")):
         raise InvalidInputError(
-            f"{what} {name!r} may hold letters, digits and . _ + @ : = ~ , - in segments "
-            "separated by single '/' (no '..', spaces, quotes or control characters)"
+            f"{what} {name!r} may hold letters, digits and . _ + @ : = ~ , ^ ! ( ) [ ] - in "
+            "segments separated by single '/' (no '..', spaces, quotes or control characters)"
         )
     return name

@@ -20,6 +20,7 @@ from registry.cli import db as db_cmd
 from registry.cli import deploy as deploy_cmd
 from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
+from registry.cli import login as login_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
 from registry.cli import serve as serve_cmd
@@ -111,6 +112,7 @@ check_cmd.register(app)
 app.add_typer(admin_cmd.app, name="admin")
 app.add_typer(audit_cmd.app, name="audit")
 serve_cmd.register(app)
+login_cmd.register(app)
 
 
 def main() -> None:

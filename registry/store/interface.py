@@ -38,6 +38,7 @@ class Store(Protocol):
         limit: int | None = None,
         namespace: str | None = None,
         license: str | None = None,
+        sources: Sequence[str] = (),
     ) -> list[dict[str, Any]]: ...
 
     def variant_rows(self) -> list[tuple[str, str, str, str, int]]: ...

@@ -67,13 +67,8 @@ class LocalStore:
             return r.row("SELECT id FROM variants WHERE name = :name", {"name": name}) is not None
 
     def find_by_source(self, sources: Sequence[str]) -> str | None:
-        with self.conns.reader() as r:
-            params: dict[str, Any] = {}
-            where = r.in_clause("s", list(sources), params)
-            row = r.row(
-                f"SELECT name FROM variants WHERE source_uri IN {where} ORDER BY name", params
-            )
-        return None if row is None else str(row[0])
+        found = self.variants(limit=1, sources=sources)
+        return str(found[0]["name"]) if found else None
 
     def register(self, reg: Registration, *, progress: Progress = NULL_PROGRESS) -> dict[str, Any]:
         from registry.catalog.registration import register_manifest
@@ -89,17 +84,23 @@ class LocalStore:
         limit: int | None = None,
         namespace: str | None = None,
         license: str | None = None,
+        sources: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         from registry.catalog.describe import iter_summaries, summaries_page
 
         out: list[dict[str, Any]] = []
         with self.conns.reader() as r:
-            if limit is None and after is None and not namespace and not license:
+            if limit is None and after is None and not namespace and not license and not sources:
                 return list(iter_summaries(r))  # the whole catalog: one query
             while True:
                 want = PAGE if limit is None else limit
                 page = summaries_page(
-                    r, after=after, limit=want, namespace=namespace, license=license
+                    r,
+                    after=after,
+                    limit=want,
+                    namespace=namespace,
+                    license=license,
+                    sources=sources,
                 )
                 out.extend(page)
                 if limit is not None or len(page) < want:

@@ -19,6 +19,9 @@ from tests.builders import write_checkpoint
 from tests.conftest import Cli
 
 REPO = Path(__file__).resolve().parents[2]
+# On a direct database: the actor is the OS user, and tampering goes to the file or server
+# itself. The same trail through the team server is tested in tests/server/.
+pytestmark = pytest.mark.direct_only
 
 
 def events(cli: Cli, *args: str) -> list[dict[str, Any]]:

@@ -39,10 +39,15 @@ def list_variants(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
     namespace: Annotated[str | None, Query(max_length=255)] = None,
     license: Annotated[str | None, Query(max_length=64)] = None,
+    source: Annotated[list[str] | None, Query(max_length=100)] = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     items = store_for(request, who).variants(
-        after=cursor_as(cursor, str), limit=limit + 1, namespace=namespace, license=license
+        after=cursor_as(cursor, str),
+        limit=limit + 1,
+        namespace=namespace,
+        license=license,
+        sources=source or (),
     )
     return page(items, limit, "name")
 

@@ -1,13 +1,11 @@
 """Shared pieces: the error document, keyset pages and their opaque cursors."""
 
-import base64
-import binascii
-import json
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from registry.errors import InvalidInputError
+from registry.store.cursors import decode_cursor, encode_cursor
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
@@ -63,24 +61,6 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` for the next page; null on the last page."
     )
-
-
-def encode_cursor(after: Any) -> str:
-    raw = json.dumps({"a": after}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> Any:
-    if cursor is None or cursor == "":
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        doc = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInputError("cursor is not one this server gave out") from None
-    if not isinstance(doc, dict) or "a" not in doc:
-        raise InvalidInputError("cursor is not one this server gave out")
-    return doc["a"]
 
 
 def cursor_as(cursor: str | None, kind: type) -> Any:
