@@ -5,8 +5,9 @@
 
 Builds a scratch catalog with a lineage 1,000 deep (as ``bench/catalog_scale.py`` does),
 creates a user and a token, starts ``modelreg serve --workers N`` as a subprocess on a free
-port, and runs the clients (asyncio + httpx, one process) for ``--duration`` seconds after a
-short warm-up. The mix: 60% get a variant (a random one), 20% check (a random variant for
+port, and runs the clients (asyncio, one process) for ``--duration`` seconds after a
+short warm-up (a minimal keep-alive HTTP/1.1 client: it shares the CPUs with the server).
+The mix: 60% get a variant (a random one), 20% check (a random variant for
 organisation acme and use service; one in ten is the deepest variant of the chain), 10% list
 a page (100 variants from a random name on), 10% record a verification (a random variant).
 Prints p50/p95/p99 per kind, throughput and errors, against the targets (p95 ≤ 150 ms for
@@ -105,8 +106,46 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("modelreg serve did not become ready")
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection with a minimal client: the load generator shares
+    the machine with the server, so it must cost as little CPU as it can (httpx costs about
+    as much per request as the server itself)."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.auth = f"Authorization: Bearer {token}\r\n".encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes | None = None) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = f"{method} /api/v1{path} HTTP/1.1\r\nHost: {self.host}\r\n".encode() + self.auth
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
+        self.writer.write(head + b"\r\n" + (body or b""))
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed")
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            key, _, value = line.partition(b":")
+            if key.lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def run_load(
-    base: str,
+    port: int,
     token: str,
     names: list[str],
     deepest: str,
@@ -114,63 +153,81 @@ async def run_load(
     duration: float,
     warmup: float,
 ) -> tuple[dict[str, list[float]], dict[str, int], float]:
-    import httpx
+    import json
+    from urllib.parse import quote
 
     from registry.store.cursors import encode_cursor
 
     latencies: dict[str, list[float]] = {k: [] for k, _ in MIX}
     errors: dict[str, int] = {k: 0 for k, _ in MIX}
     kinds = [k for k, w in MIX for _ in range(w)]
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     start = time.perf_counter()
     measure_from = start + warmup
     stop = measure_from + duration
 
-    async with httpx.AsyncClient(
-        base_url=base + "/api/v1", headers=headers, timeout=60, limits=limits
-    ) as http:
-
-        async def one(rng: random.Random) -> None:
-            kind = rng.choice(kinds)
-            name = rng.choice(names)
-            t0 = time.perf_counter()
-            try:
-                if kind == "get":
-                    res = await http.get(f"/variants/{name}")
-                elif kind == "check":
-                    target = deepest if rng.random() < 0.1 else name
-                    body = {"variant": target, "org": "acme", "use": "service"}
-                    res = await http.post("/checks", json=body)
-                elif kind == "list":
-                    res = await http.get(
-                        "/variants", params={"limit": 100, "cursor": encode_cursor(name)}
-                    )
-                else:
-                    body = {
-                        "name": name,
-                        "root": "/bench",
-                        "at_source": False,
-                        "quick": False,
-                        "files": [],
-                    }
-                    res = await http.post("/verifications", json=body)
-                ok = res.status_code < 300
-            except httpx.HTTPError:
-                ok = False
-            t1 = time.perf_counter()
-            if t0 >= measure_from and t1 <= stop:
-                latencies[kind].append((t1 - t0) * 1000)
-                if not ok:
-                    errors[kind] += 1
-
-        async def client(seed: int) -> None:
-            rng = random.Random(seed)
+    async def client(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = Connection("127.0.0.1", port, token)
+        try:
             while time.perf_counter() < stop:
-                await one(rng)
+                kind = rng.choice(kinds)
+                name = rng.choice(names)
+                t0 = time.perf_counter()
+                try:
+                    if kind == "get":
+                        status = await conn.request("GET", f"/variants/{quote(name)}")
+                    elif kind == "check":
+                        target = deepest if rng.random() < 0.1 else name
+                        body = {"variant": target, "org": "acme", "use": "service"}
+                        status = await conn.request("POST", "/checks", json.dumps(body).encode())
+                    elif kind == "list":
+                        cursor = encode_cursor(name)
+                        status = await conn.request("GET", f"/variants?limit=100&cursor={cursor}")
+                    else:
+                        body = {
+                            "name": name,
+                            "root": "/bench",
+                            "at_source": False,
+                            "quick": False,
+                            "files": [],
+                        }
+                        status = await conn.request(
+                            "POST", "/verifications", json.dumps(body).encode()
+                        )
+                    ok = status < 300
+                except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    ok = False
+                    conn.close()
+                    conn = Connection("127.0.0.1", port, token)
+                t1 = time.perf_counter()
+                if t0 >= measure_from and t1 <= stop:
+                    latencies[kind].append((t1 - t0) * 1000)
+                    if not ok:
+                        errors[kind] += 1
+        finally:
+            conn.close()
 
-        await asyncio.gather(*(client(i) for i in range(clients)))
+    await asyncio.gather(*(client(i) for i in range(clients)))
     return latencies, errors, duration
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def report(latencies: dict[str, list[float]], errors: dict[str, int], seconds: float) -> bool:
@@ -231,9 +288,11 @@ def main() -> None:
             f"modelreg serve --workers {args.workers}; {args.clients} clients for "
             f"{args.duration:.0f} s after {args.warmup:.0f} s of warm-up; {os.cpu_count()} CPUs"
         )
+        server_cpu = cpu_seconds(proc.pid)
+        client_cpu = time.process_time()
         lat, err, secs = asyncio.run(
             run_load(
-                f"http://127.0.0.1:{port}",
+                port,
                 token,
                 names,
                 deepest,
@@ -242,7 +301,15 @@ def main() -> None:
                 args.warmup,
             )
         )
+        server_cpu = cpu_seconds(proc.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
         met = report(lat, err, secs)
+        served = sum(len(v) for v in lat.values()) * (secs + args.warmup) / secs
+        print(
+            f"CPU over the run: server {server_cpu:.1f} s, clients {client_cpu:.1f} s; "
+            f"server CPU per request about {server_cpu / max(served, 1) * 1000:.1f} ms"
+        )
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         try:
             import mlflow  # noqa: F401
         except ModuleNotFoundError:

@@ -200,7 +200,6 @@ def record_check(db: RawDB, result: CheckResult, actor: Actor) -> None:
     """Append the check to the check log and the audit trail (its own short transaction)."""
     from registry.audit.raw import record_raw
 
-    db.begin_write()
     db.execute(
         "INSERT INTO check_log (checked_at, os_user, variant_name, org_name, use, "
         "deployment_name, verdict, inputs, findings, policy_digests) "
@@ -224,6 +223,7 @@ def record_check(db: RawDB, result: CheckResult, actor: Actor) -> None:
         "deployment": result.deployment,
         "verdict": result.verdict,
     }
+    db.begin_write()  # after the insert: the lock is held for the append and the commit only
     record_raw(db, actor, "check.run", result.model, after=after)
     db.commit()
 

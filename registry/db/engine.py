@@ -81,7 +81,8 @@ def make_engine(url: str, *, pool_size: int = 0) -> Engine:
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
         )
     pool: dict[str, Any] = (
-        {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+        # no pre-ping (a round trip per checkout); connections are renewed every 5 minutes
+        {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 300}
         if pool_size
         else {"poolclass": NullPool}
     )
@@ -116,21 +117,22 @@ class Catalog:
     def session(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error.
 
-        A write session holds the catalog's write lock from its start (SQLite: ``BEGIN
-        IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so writers queue instead
-        of deadlocking and the audit trail stays one chain. ``actor`` is who the audit trail
-        names for this transaction's writes (default: the OS user).
+        A write session on SQLite holds the write lock from its start (``BEGIN IMMEDIATE``),
+        so writers queue instead of failing. The audit events its writes noted are appended
+        just before the commit (:func:`registry.audit.log.append_pending`, which serialises
+        appends). ``actor`` is who the audit trail names for this transaction's writes
+        (default: the OS user).
         """
         bind = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
         session = Session(bind=bind, expire_on_commit=False)
         if actor is not None:
             session.info["actor"] = actor
         try:
-            if write and self.engine.dialect.name == "postgresql":
-                from registry.audit.log import lock_chain
-
-                lock_chain(session)
             yield session
+            if session.info.get("audit_pending"):
+                from registry.audit.log import append_pending
+
+                append_pending(session)
             session.commit()
         except ModelregError:
             session.rollback()

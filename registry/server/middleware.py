@@ -184,8 +184,8 @@ class Idempotency:
         token = auth.partition(" ")[2].strip()
 
         def claim() -> idem.Stored | None:
-            with catalog.session() as s:
-                authenticate(s, token)  # no key is stored for a caller who is nobody
+            with scope["app"].state.server.conns.reader() as reader:
+                authenticate(reader, token)  # no key is stored for a caller who is nobody
             with catalog.session(write=True) as s:
                 return idem.claim(s, owner, key, fingerprint)
 

@@ -10,14 +10,17 @@ registration instead of reading the file system.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from registry.audit.actor import Actor, os_actor
+from registry.errors import AlreadyExistsError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.store.connections import Connections
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from registry.audit.trail import AuditFilter
     from registry.catalog.registration import Registration
     from registry.catalog.verifications import VerificationOutcome
@@ -30,6 +33,21 @@ if TYPE_CHECKING:
     from registry.smoke.runner import SmokeResult
 
 PAGE = 1000
+ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def _conflict(exc: BaseException) -> bool:
+    """A write that lost to a concurrent one: worth running again."""
+    from sqlalchemy import exc as sa_exc
+
+    from registry.errors import DatabaseError
+
+    if isinstance(exc, sa_exc.IntegrityError):
+        return True
+    return isinstance(exc, DatabaseError) and (
+        "deadlock detected" in exc.message or "could not serialize" in exc.message
+    )
 
 
 class LocalStore:
@@ -48,6 +66,28 @@ class LocalStore:
 
     def _write(self) -> Any:
         return self.conns.catalog().session(write=True, actor=self.actor)
+
+    def _tx(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a write transaction, again if a concurrent writer got in its way.
+
+        Writers on PostgreSQL run side by side until they append to the audit trail (see
+        :mod:`registry.audit.log`); two that insert the same new row (a MAU month, a name)
+        collide on a constraint, and one that loses a deadlock is aborted. Re-running the
+        unit of work lets the library see the other's row and do the right thing (update
+        it, or refuse a duplicate with its usual message).
+        """
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self._write() as s:
+                    return work(s)
+            except Exception as exc:
+                if not _conflict(exc):
+                    raise
+                if attempt == ATTEMPTS:
+                    raise AlreadyExistsError(
+                        "the catalog changed while this was being written; try again"
+                    ) from None
+        raise AssertionError("unreachable")
 
     def _read(self) -> Any:
         return self.conns.catalog().session(actor=self.actor)
@@ -73,8 +113,10 @@ class LocalStore:
     def register(self, reg: Registration, *, progress: Progress = NULL_PROGRESS) -> dict[str, Any]:
         from registry.catalog.registration import register_manifest
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             register_manifest(s, reg, progress)
+
+        self._tx(work)
         return self.describe(reg.name)
 
     def variants(
@@ -128,16 +170,20 @@ class LocalStore:
     def link(self, child: str, parent: str, relation: str, *, if_match: str | None = None) -> None:
         from registry.catalog.variants import link_parent
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "variant", child, if_match)
             link_parent(s, child, parent, relation)
+
+        self._tx(work)
 
     def remove(self, name: str, *, if_match: str | None = None) -> None:
         from registry.catalog.variants import remove_variant
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "variant", name, if_match)
             remove_variant(s, name)
+
+        self._tx(work)
 
     def bom(self, name: str) -> ModelBom:
         from registry.catalog.bom import collect_model_bom
@@ -162,8 +208,10 @@ class LocalStore:
     def record_verification(self, outcome: VerificationOutcome) -> dict[str, Any]:
         from registry.catalog.verifications import record_verification
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             return record_verification(s, outcome)
+
+        return self._tx(work)
 
     def verifications(
         self, name: str, *, after: int | None = None, limit: int | None = None
@@ -203,9 +251,11 @@ class LocalStore:
     ) -> tuple[int, Judgement]:
         from registry.smoke.records import record_run
 
-        with self._write() as s:
+        def work(s: Session) -> tuple[int, Judgement]:
             run, verdict = record_run(s, name, result, accept_drift)
             return run.id, verdict
+
+        return self._tx(work)
 
     def smoke_runs(
         self, name: str, *, after: int | None = None, limit: int | None = None
@@ -219,9 +269,11 @@ class LocalStore:
     def org_add(self, name: str, *, country: str | None, parent: str | None) -> dict[str, Any]:
         from registry.catalog.orgs import add_org
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             org = add_org(s, name, country=country, parent=parent)
             return {"name": org.name, "country": org.country, "parent": parent}
+
+        return self._tx(work)
 
     def org_set(
         self,
@@ -234,20 +286,24 @@ class LocalStore:
     ) -> dict[str, Any]:
         from registry.catalog.orgs import show_org, update_org
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "org", name, if_match)
             update_org(s, name, country=country, parent=parent, clear_parent=clear_parent)
             return dataclasses.asdict(show_org(s, name))
+
+        return self._tx(work)
 
     def org_mau(
         self, name: str, month: str, users: object, *, if_match: str | None = None
     ) -> dict[str, Any]:
         from registry.catalog.orgs import set_mau
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "org", name, if_match)
             row, old = set_mau(s, name, month, users)
             return {"org": name, "month": row.month, "users": row.users, "previous": old}
+
+        return self._tx(work)
 
     def org_grant(
         self, name: str, license_id: str, reference: str, *, if_match: str | None = None
@@ -255,9 +311,12 @@ class LocalStore:
         from registry.catalog.orgs import add_grant
 
         policy = self.conns.policies().get(license_id)
-        with self._write() as s:
+
+        def work(s: Session) -> Any:
             self._if_match(s, "org", name, if_match)
             add_grant(s, name, policy.id, reference)
+
+        self._tx(work)
         return {"org": name, "license": policy.id, "reference": reference}
 
     def orgs(self, *, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -287,7 +346,7 @@ class LocalStore:
     ) -> dict[str, Any]:
         from registry.catalog.deployments import add_deployment, get_deployment_view
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             dep = add_deployment(
                 s,
                 name,
@@ -301,12 +360,16 @@ class LocalStore:
             )
             return get_deployment_view(s, dep.name)
 
+        return self._tx(work)
+
     def deploy_rm(self, name: str, *, if_match: str | None = None) -> None:
         from registry.catalog.deployments import remove_deployment
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "deployment", name, if_match)
             remove_deployment(s, name)
+
+        self._tx(work)
 
     def deployments(
         self, *, after: str | None = None, limit: int | None = None
@@ -365,8 +428,10 @@ class LocalStore:
     def user_add(self, name: str, *, role: str | None, namespace: str | None) -> dict[str, Any]:
         from registry.identity.users import add_user
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             return add_user(s, name, role=role, namespace=namespace, granter=self.principal)
+
+        return self._tx(work)
 
     def user_show(self, name: str) -> dict[str, Any]:
         from registry.identity.users import show_user
@@ -385,28 +450,34 @@ class LocalStore:
     ) -> dict[str, Any]:
         from registry.identity.users import grant_role
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "user", name, if_match)
             return grant_role(s, name, role, namespace=namespace, granter=self.principal)
+
+        return self._tx(work)
 
     def role_revoke(
         self, name: str, *, namespace: str | None, if_match: str | None = None
     ) -> dict[str, Any]:
         from registry.identity.users import revoke_role
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             self._if_match(s, "user", name, if_match)
             return revoke_role(s, name, namespace=namespace, granter=self.principal)
+
+        return self._tx(work)
 
     def token_create(
         self, user: str, *, scopes: list[str] | None, expires: str | None, label: str | None
     ) -> tuple[dict[str, Any], str]:
         from registry.identity.tokens import create_token
 
-        with self._write() as s:
+        def work(s: Session) -> tuple[dict[str, Any], str]:
             return create_token(
                 s, user, scopes=scopes, expires=expires, label=label, granter=self.principal
             )
+
+        return self._tx(work)
 
     def tokens(
         self, *, user: str | None = None, after: int | None = None, limit: int | None = None
@@ -419,8 +490,10 @@ class LocalStore:
     def token_revoke(self, ref: str) -> dict[str, Any]:
         from registry.identity.tokens import revoke_token
 
-        with self._write() as s:
+        def work(s: Session) -> Any:
             return revoke_token(s, ref, granter=self.principal)
+
+        return self._tx(work)
 
     def audit(
         self, flt: AuditFilter, *, after: int = 0, limit: int | None = None

@@ -67,23 +67,28 @@ def test_token_shown_once_stored_as_hash(cli: Cli, catalog: object) -> None:
     assert secret not in flat and secret[12:] not in flat
     assert hashlib.sha256(secret.encode()).hexdigest() in flat
 
+    from registry.config import load_settings
+    from registry.db.reader import open_reader
     from registry.identity.tokens import authenticate, touch_token
 
-    with catalog.session(write=True) as s:  # type: ignore[attr-defined]
-        who = authenticate(s, secret)
+    reader = open_reader(load_settings(database_url=cli.db_url))
+    try:
+        who = authenticate(reader, secret)
         assert who.principal.name == "ci" and who.principal.roles == {"": "contributor"}
         assert who.principal.scopes == {"read", "write"} and who.stale_use
-        touch_token(s, tok["id"])
-    with catalog.session() as s:  # type: ignore[attr-defined]
-        assert not authenticate(s, secret).stale_use
+        with catalog.session(write=True) as s:  # type: ignore[attr-defined]
+            touch_token(s, tok["id"])
+        assert not authenticate(reader, secret).stale_use
         for wrong in (None, "", "mr_x", secret[:-1] + ("A" if secret[-1] != "A" else "B")):
             with pytest.raises(AuthenticationError) as err:
-                authenticate(s, wrong)
+                authenticate(reader, wrong)
             assert wrong is None or wrong == "" or wrong not in str(err.value)
 
-    assert cli("admin", "token", "revoke", tok["prefix"]).exit_code == 0
-    with catalog.session() as s, pytest.raises(AuthenticationError):  # type: ignore[attr-defined]
-        authenticate(s, secret)
+        assert cli("admin", "token", "revoke", tok["prefix"]).exit_code == 0
+        with pytest.raises(AuthenticationError):
+            authenticate(reader, secret)
+    finally:
+        reader.close()
     listed = cli("admin", "token", "list", "--user", "ci", "--format", "json")
     assert json.loads(listed.stdout)[0]["state"] == "revoked"
     assert cli("admin", "token", "revoke", "999").exit_code == 2
