@@ -201,15 +201,14 @@ def _spawn(db_url: str, *args: str) -> subprocess.Popen[str]:
 def test_concurrent_writers_keep_one_chain(cli: Cli, db_url: str) -> None:
     assert cli("org", "add", "acme").exit_code == 0
     assert cli("org", "add", "beta").exit_code == 0
-    script = (
+    script = (  # the store the CLI uses: the same months of one org written at once
         "import sys\n"
         "from registry.config import load_settings\n"
-        "from registry.db.engine import open_catalog\n"
-        "from registry.catalog.orgs import set_mau\n"
-        "cat = open_catalog(load_settings(database_url=sys.argv[1]))\n"
+        "from registry.store.open import open_store\n"
+        "store = open_store(load_settings(database_url=sys.argv[1]))\n"
         "for i in range(1, 13):\n"
-        "    with cat.session(write=True) as s:\n"
-        "        set_mau(s, sys.argv[2], f'2024-{i:02d}', i * int(sys.argv[3]))\n"
+        "    store.org_mau(sys.argv[2], f'2024-{i:02d}', i * int(sys.argv[3]))\n"
+        "store.close()\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
