@@ -11,7 +11,8 @@ from registry.server.routers.util import if_match, store_for, tagged
 from registry.server.schemas.common import (
     DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
+    Cursor,
+    Limit,
     Page,
     cursor_as,
     page,
@@ -44,8 +45,8 @@ APPROVER = Rule("approver")
 def list_orgs(
     *,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     items = store_for(request, who).orgs(after=cursor_as(cursor, str), limit=limit + 1)
@@ -119,8 +120,8 @@ def add_grant(
 def list_deployments(
     *,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     items = store_for(request, who).deployments(after=cursor_as(cursor, str), limit=limit + 1)
@@ -192,8 +193,8 @@ def check_history(
     *,
     request: Request,
     variant: Annotated[str, Query(max_length=255)],
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """Past checks of a variant, oldest first."""
@@ -207,8 +208,8 @@ def check_history(
 def list_policies(
     *,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     after = cursor_as(cursor, str)

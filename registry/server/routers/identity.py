@@ -11,7 +11,8 @@ from registry.server.routers.util import if_match, store_for, tagged
 from registry.server.schemas.common import (
     DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
+    Cursor,
+    Limit,
     Page,
     cursor_as,
     page,
@@ -45,8 +46,8 @@ def whoami(
 def list_users(
     *,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(ADMIN))],
 ) -> dict[str, Any]:
     items = store_for(request, who).users(after=cursor_as(cursor, str), limit=limit + 1)
@@ -103,8 +104,8 @@ def list_tokens(
     *,
     request: Request,
     user: Annotated[str | None, Query(max_length=255)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(ADMIN))],
 ) -> dict[str, Any]:
     items = store_for(request, who).tokens(user=user, after=cursor_as(cursor, int), limit=limit + 1)
@@ -138,8 +139,8 @@ def list_audit(
     target: Annotated[str | None, Query(max_length=4096)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """Audit events, oldest first."""

@@ -1,5 +1,6 @@
 """Verifications and smoke runs: what the catalog recorded, and results posted by clients."""
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -14,7 +15,8 @@ from registry.server.routers.util import store_for
 from registry.server.schemas.common import (
     DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
+    Cursor,
+    Limit,
     Page,
     cursor_as,
     page,
@@ -35,32 +37,39 @@ router = APIRouter(tags=["verification and smoke"], responses=ERRORS)
 MAX_NAMES = 1000
 
 
-def _names(names: list[str], all_: bool) -> None:
+Names = Annotated[list[str] | None, Query(max_length=MAX_NAMES)]
+
+
+def by_names_or_all(
+    fetch: Callable[..., list[Any]], names: list[str] | None, all_: bool, limit: int, cursor: Any
+) -> tuple[list[Any], int]:
+    """Named variants (one page, as given) or a keyset page of all: (found, page size)."""
     if bool(names) == all_:
         raise InvalidInputError("give one or more `name` parameters, or all=true")
+    if not all_:
+        found = fetch(names, False)
+        return found, len(found)
+    return fetch([], True, after=cursor_as(cursor, str), limit=limit + 1), limit
 
 
 @router.get("/recorded-files", response_model=Page[RecordedFiles])
 def recorded_files(
     *,
     request: Request,
-    name: Annotated[list[str] | None, Query(max_length=MAX_NAMES)] = None,
+    name: Names = None,
     all: bool = False,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """What the catalog holds about variants' files, for a client to verify against."""
-    names = name or []
-    _names(names, all)
-    found = store_for(request, who).recorded_files(
-        names, all, after=cursor_as(cursor, str), limit=limit + 1 if all else None
-    )
+    fetch = store_for(request, who).recorded_files
+    found, size = by_names_or_all(fetch, name, all, limit, cursor)
     items = [
         {"name": r.name, "source_uri": r.source_uri, "files": [file_to_dict(f) for f in r.files]}
         for r in found
     ]
-    return page(items, limit if all else len(items), "name")
+    return page(items, size, "name")
 
 
 @router.post("/verifications", status_code=201, response_model=VerificationRecord)
@@ -80,8 +89,8 @@ def list_verifications(
     *,
     request: Request,
     variant: Annotated[str, Query(max_length=255)],
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """A variant's verifications, newest first."""
@@ -95,20 +104,16 @@ def list_verifications(
 def smoke_subjects(
     *,
     request: Request,
-    name: Annotated[list[str] | None, Query(max_length=MAX_NAMES)] = None,
+    name: Names = None,
     all: bool = False,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """What a smoke run of each variant loads (content digest, directories)."""
-    names = name or []
-    _names(names, all)
-    found = store_for(request, who).smoke_subjects(
-        names, all, after=cursor_as(cursor, str), limit=limit + 1 if all else None
-    )
-    items = [asdict(s) for s in found]
-    return page(items, limit if all else len(items), "name")
+    fetch = store_for(request, who).smoke_subjects
+    found, size = by_names_or_all(fetch, name, all, limit, cursor)
+    return page([asdict(s) for s in found], size, "name")
 
 
 @router.get("/smoke-runs/passing", response_model=PassingRun)
@@ -148,8 +153,8 @@ def list_smoke_runs(
     *,
     request: Request,
     variant: Annotated[str, Query(max_length=255)],
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     who: Annotated[Principal, Depends(requires(READ))],
 ) -> dict[str, Any]:
     """A variant's smoke runs, newest first."""

@@ -13,7 +13,8 @@ from registry.server.routers.util import if_match, store_for, tagged
 from registry.server.schemas.common import (
     DEFAULT_LIMIT,
     ERRORS,
-    MAX_LIMIT,
+    Cursor,
+    Limit,
     Page,
     cursor_as,
     page,
@@ -35,8 +36,8 @@ router = APIRouter(tags=["variants"], responses=ERRORS)
 def list_variants(
     *,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     namespace: Annotated[str | None, Query(max_length=255)] = None,
     license: Annotated[str | None, Query(max_length=64)] = None,
     source: Annotated[list[str] | None, Query(max_length=100)] = None,

@@ -1,7 +1,8 @@
 """Shared pieces: the error document, keyset pages and their opaque cursors."""
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from registry.errors import InvalidInputError
@@ -10,6 +11,9 @@ from registry.store.cursors import decode_cursor, encode_cursor
 T = TypeVar("T")
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+# the query parameters of every list: a page size and the cursor a previous page gave out
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1 to 1000).")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of a page.")]
 
 
 def _unstorable(value: Any) -> str | None:
