@@ -212,7 +212,8 @@ def test_serve_command_never_logs_a_token(db_url: str, tmp_path: Path) -> None:
             assert proc.poll() is None, log.read_text()
             time.sleep(0.2)
         good = {"Authorization": f"Bearer {token}"}
-        bad = {"Authorization": f"Bearer {token[:-1]}Q"}
+        last = "Q" if token[-1] != "Q" else "R"
+        bad = {"Authorization": f"Bearer {token[:-1]}{last}"}
         with httpx.Client(base_url=base, timeout=30) as c:
             assert c.get(f"{API}/me", headers=good).status_code == 200
             assert c.get(f"{API}/me", headers=bad).status_code == 401
