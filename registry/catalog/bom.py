@@ -9,6 +9,7 @@ included and marked.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -67,8 +68,15 @@ def _local_extras(source: str | None) -> tuple[CardSections | None, tuple[tuple[
     return read_sections(root), license_files(source)
 
 
-def collect_model_bom(reader: Reader, name: str, *, local: bool = False) -> ModelBom:
-    """The variant as BOM data; ``local``: also read its card and LICENSE files from disk."""
+def with_local_extras(model: ModelBom) -> ModelBom:
+    """The BOM with its model card's prose and its license texts, read from the checkpoint
+    directory when it is on this machine (the client's, in remote mode)."""
+    card, texts = _local_extras(model.source_uri)
+    return dataclasses.replace(model, card=card, license_texts=texts)
+
+
+def collect_model_bom(reader: Reader, name: str) -> ModelBom:
+    """The variant as BOM data, from the catalog alone."""
     data = describe(reader, name)
     tree = lineage(reader, name)
     root = tree["variant"]
@@ -109,7 +117,6 @@ def collect_model_bom(reader: Reader, name: str, *, local: bool = False) -> Mode
                     unresolved=True,
                 )
             )
-    card, texts = _local_extras(data["source"]) if local else (None, ())
     return ModelBom(
         name=data["name"],
         license_id=data["license"],
@@ -126,6 +133,4 @@ def collect_model_bom(reader: Reader, name: str, *, local: bool = False) -> Mode
         parents=_parents(root),
         ancestors=tuple(ancestors),
         effective_licenses=_effective(tree),
-        card=card,
-        license_texts=texts,
     )

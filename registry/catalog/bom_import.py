@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from registry.catalog.bases import link_bases, settle_references
 from registry.catalog.register import ParentSpec
-from registry.catalog.variants import check_name, check_relation, create_variant, find_variant
+from registry.catalog.registration import Registration
+from registry.catalog.variants import check_name, check_relation
 from registry.checkpoints import FileEntry
 from registry.compliance.policies import PolicySet
-from registry.db.engine import Catalog
-from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, CheckpointError
 from registry.formats.bom_read import read_bom
 from registry.progress import NULL_PROGRESS, Progress
+
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
 
 def bom_license(raw: str, name: str | None, policies: PolicySet) -> tuple[str, str | None]:
@@ -34,7 +36,7 @@ def bom_license(raw: str, name: str | None, policies: PolicySet) -> tuple[str, s
 
 
 def add_from_bom(
-    catalog: Catalog,
+    store: Store,
     path: Path,
     policies: PolicySet,
     *,
@@ -42,8 +44,10 @@ def add_from_bom(
     license_id: str | None = None,
     parents: Sequence[ParentSpec] = (),
     progress: Progress = NULL_PROGRESS,
-) -> Variant:
-    """Read the document, then register its model in one transaction (all or nothing)."""
+) -> dict[str, Any]:
+    """Read the document, then register its model through the store (all or nothing).
+
+    Returns the new variant as ``show --format json`` prints it."""
     bom = read_bom(path)
     name = check_name(name or bom.name)
     if license_id is not None:
@@ -55,28 +59,20 @@ def add_from_bom(
         if f.path in seen or (f.sha256 is None and f.git_oid is None):
             raise CheckpointError(str(path), f"file {f.path!r} is listed twice or has no SHA-256")
         seen.add(f.path)
-    files = [FileEntry(f.path, f.size, f.sha256, f.git_oid) for f in bom.files]
-    with catalog.session(write=True) as session:
-        if find_variant(session, name) is not None:
-            raise AlreadyExistsError(f"a variant named {name!r} is already registered")
-        resolved: list[tuple[str, str]] = [(p.name, p.relation) for p in parents]
-        unresolved: list[tuple[str, str]] = []
-        for parent, relation in () if parents else bom.parents:
-            done, pending = link_bases(session, [parent], check_relation(relation), progress)
-            resolved += [d for d in done if d[0] not in {r[0] for r in resolved}]
-            unresolved += pending
-        variant = create_variant(
-            session,
-            name=name,
-            license_id=lic,
-            license_name=lic_name,
-            parents=resolved,
-            unresolved_parents=unresolved,
-            modalities=bom.modalities,
-            source_uri=bom.source_uri,
-            architecture=bom.architecture,
-            parameter_count=bom.parameter_count,
-            files=files,
-        )
-        settle_references(session, variant)
-        return variant
+    if store.variant_exists(name):
+        raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+    bases = () if parents else bom.parents
+    reg = Registration(
+        name=name,
+        license_id=lic,
+        license_name=lic_name,
+        parents=tuple((p.name, p.relation) for p in parents),
+        card_bases=tuple(b for b, _ in bases),
+        base_relations=tuple(check_relation(r) for _, r in bases),
+        modalities=tuple(bom.modalities) or ("text",),
+        source_uri=bom.source_uri,
+        architecture=bom.architecture,
+        parameter_count=bom.parameter_count,
+        files=tuple(FileEntry(f.path, f.size, f.sha256, f.git_oid) for f in bom.files),
+    )
+    return store.register(reg, progress=progress)

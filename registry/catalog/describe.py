@@ -41,6 +41,38 @@ def iter_summaries(reader: Reader) -> Iterator[dict[str, Any]]:
         yield _summary(row)
 
 
+def summaries_page(
+    reader: Reader,
+    *,
+    after: str | None = None,
+    limit: int = 100,
+    namespace: str | None = None,
+    license: str | None = None,
+    sources: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """One keyset page of variants by name: those after ``after``, optionally filtered by
+    namespace (names starting ``NAMESPACE/``), license id and source (any of ``sources``)."""
+    where = ["1 = 1"]
+    params: dict[str, Any] = {"limit": limit}
+    if after is not None:
+        where.append("name > :after")
+        params["after"] = after
+    if namespace:
+        where.append("name LIKE :ns ESCAPE '!'")
+        escaped = namespace.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params["ns"] = escaped + "/%"
+    if license:
+        where.append("license_id = :license")
+        params["license"] = license
+    if sources:
+        where.append(f"source_uri IN {reader.in_clause('src', list(sources), params)}")
+    sql = (
+        f"SELECT {_SUMMARY_COLUMNS} FROM variants WHERE {' AND '.join(where)} "
+        "ORDER BY name LIMIT :limit"
+    )
+    return [_summary(row) for row in reader.rows(sql, params)]
+
+
 def table_rows(reader: Reader) -> list[tuple[str, str, str, str, int]]:
     """(name, license, architecture, modalities, bytes) of every variant, for the table view.
 
@@ -83,16 +115,19 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
     row = variant_row(reader, name)
     vid = int(row[0])
     data = _summary(row)
-    parents = reader.rows(
-        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.parent_id "
-        "WHERE e.child_id = :id ORDER BY v.name",
+    # parents, children and unresolved parents in one round trip (the server's hot path)
+    links = reader.rows(
+        "SELECT 'p', v.name, e.relation FROM lineage_edges e "
+        "JOIN variants v ON v.id = e.parent_id WHERE e.child_id = :id "
+        "UNION ALL SELECT 'c', v.name, e.relation FROM lineage_edges e "
+        "JOIN variants v ON v.id = e.child_id WHERE e.parent_id = :id "
+        "UNION ALL SELECT 'u', reference, relation FROM unresolved_parents "
+        "WHERE variant_id = :id",
         {"id": vid},
     )
-    children = reader.rows(
-        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.child_id "
-        "WHERE e.parent_id = :id ORDER BY v.name",
-        {"id": vid},
-    )
+    parents = sorted((n, r) for k, n, r in links if k == "p")
+    children = sorted((n, r) for k, n, r in links if k == "c")
+    unresolved = sorted((n, r) for k, n, r in links if k == "u")
     files = reader.rows(
         "SELECT f.path, f.size, f.sha256, f.git_oid, i.format, i.details, i.verified_at "
         "FROM variant_files f LEFT JOIN file_info i ON i.file_id = f.id "
@@ -106,7 +141,7 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
             "parameter_count": None if row[9] is None else int(row[9]),
             "created_by": row[10],
             "parents": [{"name": n, "relation": r} for n, r in parents],
-            "unresolved_parents": _unresolved(reader, [vid]).get(vid, []),
+            "unresolved_parents": [{"reference": n, "relation": r} for n, r in unresolved],
             "children": [{"name": n, "relation": r} for n, r in children],
             "content_digest": row[11],
             "files": [_file(f) for f in files],

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from registry.cli.formats import human_bytes, plain_table, to_json, to_json_lines_array
-from registry.db.reader import Reader
+
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
 
-def render_list(reader: Reader, *, as_json: bool) -> str | None:
+def render_list(store: Store, *, as_json: bool) -> str | None:
     """Every variant as a table or a JSON array; None for an empty catalog (table only)."""
-    from registry.catalog.describe import iter_summaries, table_rows
-
     if as_json:
-        return to_json_lines_array(iter_summaries(reader))
+        return to_json_lines_array(store.variants())
     rows = [
-        (n, lic, arch, mods, human_bytes(size)) for n, lic, arch, mods, size in table_rows(reader)
+        (n, lic, arch, mods, human_bytes(size)) for n, lic, arch, mods, size in store.variant_rows()
     ]
     if not rows:
         return None
     return plain_table(("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE"), rows)
 
 
-def render_show(reader: Reader, name: str, *, as_json: bool) -> str:
+def render_show(store: Store, name: str, *, as_json: bool) -> str:
     """One variant: license, lineage, files and digests."""
-    from registry.catalog.describe import describe
-
-    data = describe(reader, name)
+    data = store.describe(name)
     if as_json:
         return to_json(data)
     lines = [f"name:           {data['name']}"]

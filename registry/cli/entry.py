@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from registry.db.engine import Catalog
     from registry.errors import ModelregError
 
 
@@ -66,23 +65,18 @@ def fast_check(argv: Sequence[str]) -> int | None:
     from registry.cli.check_run import CheckOptions, execute
     from registry.config import load_settings
     from registry.errors import ModelregError
+    from registry.store.open import open_store
 
-    catalogs: list[Catalog] = []
+    store = None
     try:
         settings = load_settings(database_url=glob.db, policy_dirs=glob.policies or None)
-
-        def open_full() -> Catalog:
-            from registry.db.engine import open_catalog
-
-            catalogs.append(open_catalog(settings))
-            return catalogs[-1]
-
-        return execute(CheckOptions(**vars(opts_ns)), settings, open_full)
+        store = open_store(settings)
+        return execute(CheckOptions(**vars(opts_ns)), settings, store)
     except ModelregError as exc:
         return _report(exc, glob.db)
     finally:
-        for cat in catalogs:
-            cat.dispose()
+        if store is not None:
+            store.close()
 
 
 _READ_COMMANDS = ("list", "show")
@@ -124,20 +118,20 @@ def fast_read(argv: Sequence[str]) -> int | None:
         return None
     from registry.cli.catalog_views import render_list, render_show
     from registry.config import load_settings
-    from registry.db.reader import open_reader
     from registry.errors import ModelregError
+    from registry.store.open import open_store
 
     try:
         settings = load_settings(database_url=glob.db, policy_dirs=glob.policies or None)
-        reader = open_reader(settings)
+        store = open_store(settings)
         try:
             as_json = opts.format == "json"
             if command == "show":
-                text: str | None = render_show(reader, opts.name, as_json=as_json)
+                text: str | None = render_show(store, opts.name, as_json=as_json)
             else:
-                text = render_list(reader, as_json=as_json)
+                text = render_list(store, as_json=as_json)
         finally:
-            reader.close()
+            store.close()
     except ModelregError as exc:
         return _report(exc, glob.db)
     if text is None:

@@ -16,10 +16,9 @@ class BomFormat(StrEnum):
 
 
 def _cyclonedx(ctx: typer.Context, variant: str) -> str:
-    from registry.catalog.bom import collect_model_bom
     from registry.errors import MissingDependencyError
 
-    model = collect_model_bom(state(ctx).reader(), variant)
+    model = state(ctx).store().bom(variant)
     try:
         from registry.formats.cyclonedx import render_cyclonedx
     except ModuleNotFoundError as exc:
@@ -30,11 +29,11 @@ def _cyclonedx(ctx: typer.Context, variant: str) -> str:
 
 
 def _spdx3(ctx: typer.Context, variant: str) -> str:
-    from registry.catalog.bom import collect_model_bom
+    from registry.catalog.bom import with_local_extras
     from registry.compliance.policies import load_policies
     from registry.errors import MissingDependencyError
 
-    model = collect_model_bom(state(ctx).reader(), variant, local=True)
+    model = with_local_extras(state(ctx).store().bom(variant))
     policies = load_policies(state(ctx).settings().policy_dirs.value)
     try:
         from registry.formats.spdx3 import license_facts, render_spdx3

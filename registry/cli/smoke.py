@@ -109,7 +109,7 @@ def smoke(
     )
     progress = CountProgress()
     summary = run_smoke(
-        state(ctx).catalog(),
+        state(ctx).store(),
         request,
         progress=progress,
         on_report=lambda r: progress.line(_line(r)),

@@ -60,11 +60,10 @@ def add(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Register a checkpoint: hash its files and record its lineage and license."""
-    from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
     from registry.errors import InvalidInputError
 
-    catalog = state(ctx).catalog()
+    store = state(ctx).store()
     parents = [ParentSpec.parse(p) for p in parent or []]
     if (path is None) == (bom is None):
         raise InvalidInputError("give a checkpoint PATH or --bom FILE (one of them)")
@@ -73,14 +72,12 @@ def add(
         from registry.compliance.policies import load_policies
 
         policies = load_policies(state(ctx).settings().policy_dirs.value)
-        variant = add_from_bom(
-            catalog, bom, policies, name=name, license_id=license, parents=parents
-        )
+        data = add_from_bom(store, bom, policies, name=name, license_id=license, parents=parents)
     elif path is not None and path.startswith("hf:"):
         from registry.hub.register import add_from_hub
 
-        variant = add_from_hub(
-            catalog,
+        data = add_from_hub(
+            store,
             path,
             name=name,
             license_id=license,
@@ -90,8 +87,8 @@ def add(
         )
     else:
         assert path is not None  # exactly one of PATH and --bom, checked above
-        variant = add_checkpoint(
-            catalog,
+        data = add_checkpoint(
+            store,
             Path(path),
             name=name,
             license_id=license,
@@ -100,7 +97,6 @@ def add(
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
         )
-    data = describe(state(ctx).reader(), variant.name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -116,7 +112,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:
     """List every registered variant."""
     from registry.cli.catalog_views import render_list
 
-    text = render_list(state(ctx).reader(), as_json=fmt is ListFormat.json)
+    text = render_list(state(ctx).store(), as_json=fmt is ListFormat.json)
     if text is None:
         say("the catalog is empty: `modelreg add PATH --name NAME` registers a checkpoint")
         return
@@ -132,7 +128,7 @@ def show(
 
     from registry.cli.catalog_views import render_show
 
-    emit(render_show(state(ctx).reader(), name, as_json=fmt is ListFormat.json))
+    emit(render_show(state(ctx).store(), name, as_json=fmt is ListFormat.json))
 
 
 def tree(
@@ -141,9 +137,7 @@ def tree(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Show a variant's ancestors and descendants."""
-    from registry.catalog.describe import lineage
-
-    data = lineage(state(ctx).reader(), name)
+    data = state(ctx).store().lineage(name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -211,11 +205,9 @@ def link(
 ) -> None:
     """Record that CHILD was made from PARENT (refuses lineage cycles)."""
     from registry.catalog.register import ParentSpec
-    from registry.catalog.variants import link_parent
 
     spec = ParentSpec.parse(parent)
-    with state(ctx).catalog().session(write=True) as session:
-        link_parent(session, child, spec.name, spec.relation)
+    state(ctx).store().link(child, spec.name, spec.relation)
     say(f"{child} is now a {spec.relation} of {spec.name}")
 
 
@@ -224,10 +216,7 @@ def rm(
     name: Annotated[str, typer.Argument(help="Variant name.")],
 ) -> None:
     """Remove a variant from the catalog (refused while it has children; files untouched)."""
-    from registry.catalog.variants import remove_variant
-
-    with state(ctx).catalog().session(write=True) as session:
-        remove_variant(session, name)
+    state(ctx).store().remove(name)
     say(f"removed {name}")
 
 

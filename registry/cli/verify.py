@@ -81,7 +81,7 @@ def verify(
     from registry.catalog.verify import verify_variants
 
     results = verify_variants(
-        state(ctx).catalog(),
+        state(ctx).store(),
         names or [],
         all_=all_,
         path=path,

@@ -8,9 +8,14 @@ with a recursive CTE), the family's MAU in the months the policies measure, and 
 from __future__ import annotations
 
 from registry.compliance.engine import resolve_licenses
-from registry.compliance.evidence import read_evidence
+from registry.compliance.evidence import (
+    LICENSE_NAME_PARTS,
+    local_dir,
+    read_evidence,
+    stored_evidence,
+)
 from registry.compliance.lineage import walk
-from registry.compliance.model import ModelFacts, OrgFacts
+from registry.compliance.model import Evidence, ModelFacts, OrgFacts
 from registry.compliance.policies import PolicySet
 from registry.compliance.store import RawDB
 from registry.errors import NotFoundError
@@ -30,7 +35,28 @@ SELECT o.id, o.name FROM family f JOIN organisations o ON o.id = f.id ORDER BY o
 """
 
 
-def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFacts]:
+# The file names that can be evidence (``evidence.is_notice_name`` / ``is_license_name``).
+_PATTERNS = ("notice%", "readme.md", *(f"%{part}%" for part in LICENSE_NAME_PARTS))
+_MATCH = " OR ".join(["lower(f.path) LIKE ?"] * len(_PATTERNS))
+
+
+def _evidence(db: RawDB, vid: int, source_uri: str | None, local: bool) -> Evidence:
+    """The checkpoint directory's files when ``local`` and it is here, else the stored copy."""
+    if local and local_dir(source_uri) is not None:
+        return read_evidence(source_uri)
+    rows = db.rows(
+        "SELECT f.path, i.details FROM variant_files f JOIN file_info i ON i.file_id = f.id "
+        "WHERE f.variant_id = ? AND ("
+        + " OR ".join(["lower(f.path) LIKE ?"] * len(_PATTERNS))
+        + ")",
+        (vid, *_PATTERNS),
+    )
+    return stored_evidence([(str(p), db.json_value(d) or {}) for p, d in rows])
+
+
+def model_facts(
+    db: RawDB, name: str, policies: PolicySet, *, local_evidence: bool = True
+) -> tuple[int, ModelFacts]:
     found = db.rows(
         "SELECT id, license_id, license_name, modalities, source_uri FROM variants WHERE name = ?",
         (name,),
@@ -48,7 +74,7 @@ def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFa
         modalities=tuple(str(m) for m in mods),
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,
-        evidence=read_evidence(source_uri),
+        evidence=_evidence(db, int(vid), source_uri, local_evidence),
     )
 
 

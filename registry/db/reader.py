@@ -34,7 +34,7 @@ class Reader:
 
     def _sql(self, sql: str) -> str:
         if self.dialect == "postgresql":
-            return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+            return _pyformat(sql)
         return sql
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
@@ -59,6 +59,13 @@ class Reader:
 
     def close(self) -> None:
         self._conn.close()
+
+
+@functools.lru_cache(maxsize=512)
+def _pyformat(sql: str) -> str:
+    """Portable ``:name`` SQL as psycopg's ``%(name)s`` (cached: the server runs the same
+    statements over and over)."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def database_error(exc: Exception, url: str) -> DatabaseError:

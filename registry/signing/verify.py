@@ -243,6 +243,7 @@ def verify_signature(
             record_signature(
                 session,
                 target.variant_id,
+                name,
                 method=method,
                 key_fingerprint=summary["key_fingerprint"],
                 certificate_fingerprint=summary["certificate_fingerprint"],

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from registry.db.engine import Catalog
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.smoke.environment import Environment, check_dtype, resolve_dtype, resolve_environment
 from registry.smoke.files import load_bytes
 from registry.smoke.memory import free_host_bytes, required_bytes
-from registry.smoke.records import PlannedRun, has_passing_run, plan_all, plan_named, record_run
+from registry.smoke.records import PlannedRun, plan_subject
 from registry.smoke.runner import SmokeOptions, SmokeResult, release_memory, run_target
+
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
 GIB = 1024**3
 MAX_NEW_TOKENS_LIMIT = 4096
@@ -101,7 +104,7 @@ def _validate(request: SmokeRequest) -> None:
 
 
 def run_smoke(
-    catalog: Catalog,
+    store: Store,
     request: SmokeRequest,
     *,
     progress: Progress = NULL_PROGRESS,
@@ -110,31 +113,29 @@ def run_smoke(
     """Plan, run and record smoke tests; failures of one checkpoint never stop the rest."""
     _validate(request)
     env = resolve_environment(request.device)  # the smoke extra, before touching the catalog
-    with catalog.session() as session:
-        plans = plan_all(session) if request.all else plan_named(session, request.names)
+    plans = [plan_subject(s) for s in store.smoke_subjects(request.names, request.all)]
     todo: list[tuple[PlannedRun, str]] = []
     skipped: list[str] = []
     not_local: list[str] = []
-    with catalog.session() as session:
-        for plan in plans:
-            if request.all and plan.target is None:
-                not_local.append(plan.name)
+    for plan in plans:
+        if request.all and plan.target is None:
+            not_local.append(plan.name)
+            continue
+        target = plan.target
+        base = (target.base_path or target.gguf_file or target.path) if target else None
+        dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
+        if request.all and not request.force:
+            if store.has_passing_run(plan.content_digest, env.device_type, dtype):
+                skipped.append(plan.name)
                 continue
-            target = plan.target
-            base = (target.base_path or target.gguf_file or target.path) if target else None
-            dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
-            if request.all and not request.force:
-                if has_passing_run(session, plan.content_digest, env.device_type, dtype):
-                    skipped.append(plan.name)
-                    continue
-            todo.append((plan, dtype))
+        todo.append((plan, dtype))
     summary = SmokeSummary(env, [], skipped, not_local)
     progress.start("smoke", len(todo))
     try:
         for i, (plan, dtype) in enumerate(todo):
             if i:
                 release_memory(env)
-            report = _one(catalog, request, env, plan, dtype, progress)
+            report = _one(store, request, env, plan, dtype, progress)
             summary.reports.append(report)
             if on_report is not None:
                 on_report(report)
@@ -145,7 +146,7 @@ def run_smoke(
 
 
 def _one(
-    catalog: Catalog,
+    store: Store,
     request: SmokeRequest,
     env: Environment,
     plan: PlannedRun,
@@ -165,9 +166,7 @@ def _one(
         progress.warn(message)
     if result.status == "unsupported":  # about this installation, not the checkpoint
         return RunReport(plan.name, "unsupported", result.error, dtype, result)
-    with catalog.session(write=True) as session:
-        run, verdict = record_run(session, plan, result, request.accept_drift)
-        run_id = run.id
+    run_id, verdict = store.record_smoke(plan.name, result, request.accept_drift)
     return RunReport(
         plan.name,
         verdict.status,

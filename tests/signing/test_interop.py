@@ -14,6 +14,10 @@ import pytest
 from tests.conftest import Cli
 from tests.signing.conftest import Signed
 
+# sign and verify --signature read the files and write the catalog database directly;
+# through a team server they refuse (test_remote_mode_refuses_signing)
+pytestmark = pytest.mark.direct_only
+
 
 def ms_sign_key(m: Signed, out: Path, *, shards: bool = False) -> Path:
     config = model_signing.signing.Config().use_elliptic_key_signer(private_key=m.private)
@@ -221,3 +225,23 @@ def test_sign_refuses_files_that_are_not_the_registered_ones(
     assert res.exit_code == 4 and "private key" in res.stderr
     wrong = cli("sign", "m", "--key", registered.private, "--certificate", registered.leaf)
     assert wrong.exit_code == 2
+
+
+def test_remote_mode_refuses_signing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a team server configured, sign and verify --signature say they need a database
+    instead of opening the default catalog file behind the user's back."""
+    from tests.conftest import Cli
+
+    monkeypatch.setenv("MODELREG_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("MODELREG_TOKEN", "mr_00000000_" + "x" * 43)
+    cli = Cli(None)
+    key = tmp_path / "key.pem"
+    key.write_text("not read")
+    for args in (
+        ("sign", "m", "--key", key),
+        ("verify", "m", "--signature", tmp_path / "b.sig", "--key", key),
+    ):
+        res = cli(*args)
+        assert res.exit_code == 2, res.stderr
+        assert "works on a catalog database, not through the team server" in res.stderr
+        assert "Traceback" not in res.stderr

@@ -12,6 +12,10 @@ from tests.conftest import Cli
 from tests.signing.conftest import Signed
 from tests.signing.test_interop import ms_sign_cert, ms_sign_key
 
+# sign and verify --signature read the files and write the catalog database directly;
+# through a team server they refuse (test_remote_mode_refuses_signing)
+pytestmark = pytest.mark.direct_only
+
 
 def configure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
     path = tmp_path / "config.toml"

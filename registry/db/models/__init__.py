@@ -1,5 +1,6 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
+from registry.db.models.audit import AuditEvent
 from registry.db.models.compliance import (
     CheckRecord,
     Deployment,
@@ -7,6 +8,7 @@ from registry.db.models.compliance import (
     MonthlyActiveUsers,
     Organisation,
 )
+from registry.db.models.identity import ROLES, ApiToken, IdempotencyKey, RoleGrant, User
 from registry.db.models.signatures import SIGNATURE_METHODS, SignatureRecord
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
@@ -17,22 +19,30 @@ from registry.db.models.variants import (
     Variant,
     VariantFile,
 )
+from registry.db.models.verifications import Verification
 
 __all__ = [
     "RELATIONS",
+    "ROLES",
     "RUN_STATUSES",
     "SIGNATURE_METHODS",
+    "ApiToken",
+    "AuditEvent",
     "CheckRecord",
     "Deployment",
     "Grant",
+    "IdempotencyKey",
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "RoleGrant",
     "SignatureRecord",
     "SmokeRun",
     "FileInfo",
     "TensorRecord",
     "UnresolvedParent",
+    "User",
     "Variant",
     "VariantFile",
+    "Verification",
 ]
