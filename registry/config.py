@@ -1,9 +1,14 @@
-"""Settings and where each came from: the database URL, the default organisation, policy dirs.
+"""Settings and where each came from: the database URL, the team server, the default
+organisation, policy dirs.
 
 Resolution order for the database URL: ``--db URL``, then ``MODELREG_DATABASE_URL``, then
 ``database_url`` in the config file, then the default SQLite file in the user data directory
 (created and migrated on first use). The config file is TOML, at ``MODELREG_CONFIG`` if set,
 else ``config.toml`` in the platformdirs user config directory.
+
+Remote mode: with a team server URL (``MODELREG_URL``, else ``server_url`` in the config
+file, written by ``modelreg login``) and no ``--db``, commands run against that server with
+the token from ``MODELREG_TOKEN``, else ``token`` in the config file.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ ENV_DATABASE_URL = "MODELREG_DATABASE_URL"
 ENV_CONFIG = "MODELREG_CONFIG"
 ENV_DEFAULT_ORG = "MODELREG_ORG"
 ENV_POLICY_DIRS = "MODELREG_POLICY_DIRS"
+ENV_URL = "MODELREG_URL"
+ENV_TOKEN = "MODELREG_TOKEN"
+KNOWN_KEYS = ("database_url", "default_org", "policy_dirs", "signing", "server_url", "token")
 
 
 @dataclass(frozen=True)
@@ -39,11 +47,18 @@ class Settings:
     policy_dirs: Setting
     config_file: Path
     config_file_exists: bool
+    server_url: Setting = Setting(None, "unset")
+    token: Setting = Setting(None, "unset")
     extra: dict[str, Setting] = field(default_factory=dict)
 
     @property
     def uses_default_database(self) -> bool:
         return self.database_url.source == "default"
+
+    @property
+    def remote(self) -> bool:
+        """Commands go to the team server: a server URL is set and ``--db`` was not given."""
+        return bool(self.server_url.value) and self.database_url.source != "--db"
 
 
 def config_file_path() -> Path:
@@ -61,7 +76,7 @@ def default_database_path() -> Path:
     return Path(user_data_dir(APP_NAME)) / "catalog.db"
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+def read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
@@ -69,7 +84,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InvalidInputError(f"config file {path} is not valid TOML: {exc}") from None
-    known = {"database_url", "default_org", "policy_dirs"}
+    known = set(KNOWN_KEYS)
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInputError(
@@ -84,7 +99,7 @@ def load_settings(
 ) -> Settings:
     """Resolve every setting from the command line, the environment, the file, the default."""
     path = config_file_path()
-    data = _read_config_file(path)
+    data = read_config_file(path)
     where = f"config file {path}"
 
     if database_url:
@@ -116,12 +131,34 @@ def load_settings(
     else:
         pol = Setting([], "default (built-in policies only)")
 
+    extra: dict[str, Setting] = {}
+    if "signing" in data:  # the signature requirement of deployment checks
+        from registry.signing.trust import parse_trust
+
+        extra["signing"] = Setting(parse_trust(data["signing"], where), where)
+
+    if os.environ.get(ENV_URL):
+        server = Setting(os.environ[ENV_URL].rstrip("/"), f"environment {ENV_URL}")
+    elif data.get("server_url"):
+        server = Setting(str(data["server_url"]).rstrip("/"), where)
+    else:
+        server = Setting(None, "unset")
+    if os.environ.get(ENV_TOKEN):
+        token = Setting(os.environ[ENV_TOKEN].strip(), f"environment {ENV_TOKEN}")
+    elif data.get("token"):
+        token = Setting(str(data["token"]).strip(), where)
+    else:
+        token = Setting(None, "unset")
+
     return Settings(
         database_url=db,
         default_org=org,
         policy_dirs=pol,
         config_file=path,
         config_file_exists=path.is_file(),
+        extra=extra,
+        server_url=server,
+        token=token,
     )
 
 

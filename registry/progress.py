@@ -36,3 +36,13 @@ class NullProgress:
 
 
 NULL_PROGRESS = NullProgress()
+
+
+class CollectingProgress(NullProgress):
+    """Keeps the warnings (the server sends them back with its answer)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def warn(self, message: str) -> None:
+        self.messages.append(message)

@@ -60,6 +60,18 @@ def effective_settings(settings: Settings) -> dict[str, Any]:
                 "value": [str(p) for p in settings.policy_dirs.value],
                 "source": settings.policy_dirs.source,
             },
+            "server_url": {
+                "value": settings.server_url.value,
+                "source": settings.server_url.source,
+            },
+            "token": {
+                "value": "***" if settings.token.value else None,
+                "source": settings.token.source,
+            },
+            "mode": {
+                "value": "remote" if settings.remote else "direct",
+                "source": "server_url set" if settings.remote else "no server_url (or --db)",
+            },
             **_hub_settings(),
         },
     }

@@ -4,6 +4,12 @@ Every test that takes ``db_url`` (or ``catalog`` / ``cli``) runs twice: on a SQL
 on a PostgreSQL database. Each test gets its own database, copied from a template migrated
 once per session (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL).
 
+A test that takes ``cli`` also runs in remote mode: the same commands through a real team
+server (uvicorn on 127.0.0.1, a free port, in a thread) over the same database, with an
+admin's token in ``MODELREG_URL`` / ``MODELREG_TOKEN``. ``MODELREG_TEST_MODES=direct``
+skips the remote runs; a test marked ``direct_only`` (it looks at what only a direct
+database does, such as the OS user in the audit trail) never has them.
+
 PostgreSQL: set ``MODELREG_TEST_POSTGRES_URL`` to an admin URL (for example
 ``postgresql://postgres@127.0.0.1:5432/postgres``); without it those tests skip. With
 ``MODELREG_TEST_REQUIRE_POSTGRES=1`` (CI) an unreachable server fails them instead.
@@ -23,6 +29,8 @@ from typer.testing import CliRunner
 
 PG_ENV = "MODELREG_TEST_POSTGRES_URL"
 PG_REQUIRED_ENV = "MODELREG_TEST_REQUIRE_POSTGRES"
+MODES_ENV = "MODELREG_TEST_MODES"
+REMOTE_ADMIN = "remote-admin"
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +51,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "MODELREG_CONFIG",
         "MODELREG_ORG",
         "MODELREG_POLICY_DIRS",
+        "MODELREG_URL",
+        "MODELREG_TOKEN",
         "HF_ENDPOINT",
         "HF_TOKEN",
         "HF_HUB_CACHE",
@@ -186,25 +196,63 @@ class CliResult:
 
 
 class Cli:
-    """Runs the real typer app in-process against one catalog."""
+    """Runs the real typer app in-process against one catalog (or its team server)."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(
+        self, db_url: str | None, *, server_url: str | None = None, token: str = ""
+    ) -> None:
         self.db_url = db_url
+        self.server_url = server_url
+        self.token = token
         self.runner = CliRunner()
+
+    @property
+    def remote(self) -> bool:
+        return self.server_url is not None
 
     def __call__(self, *args: str | os.PathLike[str], input: str | None = None) -> CliResult:
         from registry.cli.app import app
 
         argv: Sequence[str] = [str(a) for a in args]
-        if self.db_url is not None:
+        env: dict[str, str] = {}
+        if self.server_url is not None:
+            env = {"MODELREG_URL": self.server_url, "MODELREG_TOKEN": self.token}
+        elif self.db_url is not None:
             argv = ["--db", self.db_url, *argv]
-        res = self.runner.invoke(app, list(argv), input=input, catch_exceptions=True)
+        res = self.runner.invoke(app, list(argv), input=input, catch_exceptions=True, env=env)
         exc = res.exception
         if exc is not None and not isinstance(exc, SystemExit):
             raise exc
         return CliResult(res.exit_code, res.stdout, res.stderr, exc)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "cli_mode" not in metafunc.fixturenames:
+        return
+    modes = [m.strip() for m in os.environ.get(MODES_ENV, "direct,remote").split(",") if m]
+    if metafunc.definition.get_closest_marker("direct_only"):
+        modes = [m for m in modes if m == "direct"] or ["direct"]
+    metafunc.parametrize("cli_mode", modes)
+
+
 @pytest.fixture
-def cli(db_url: str) -> Cli:
-    return Cli(db_url)
+def cli(db_url: str, cli_mode: str) -> Iterator[Cli]:
+    """The CLI on the test's catalog: directly, or through a live team server on it."""
+    if cli_mode == "direct":
+        yield Cli(db_url)
+        return
+    from registry.server.app import create_app
+    from registry.server.config import ServerConfig
+    from tests.server.conftest import start_server
+
+    operator = Cli(db_url)
+    made = operator("admin", "user", "add", REMOTE_ADMIN, "--role", "admin")
+    assert made.exit_code == 0, made.stderr
+    token = operator("admin", "token", "create", REMOTE_ADMIN).stdout.strip()
+    app = create_app(ServerConfig(database_url=db_url, failed_auth_limit=10_000))
+    url, server, thread = start_server(app)
+    try:
+        yield Cli(db_url, server_url=url, token=token)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

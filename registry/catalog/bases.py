@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from registry.audit.log import record
 from registry.catalog.lineage import would_create_cycle
 from registry.catalog.variants import find_variant
 from registry.db.models import LineageEdge, UnresolvedParent, Variant
@@ -146,7 +147,15 @@ def settle_references(session: Session, variant: Variant) -> list[str]:
                 LineageEdge(child_id=row.variant_id, parent_id=variant.id, relation=row.relation)
             )
             child = session.get(Variant, row.variant_id)
-            linked.append(child.name if child is not None else str(row.variant_id))
+            child_name = child.name if child is not None else str(row.variant_id)
+            linked.append(child_name)
+            record(
+                session,
+                "variant.link",
+                child_name,
+                before={"unresolved_parent": row.reference},
+                after={"parent": variant.name, "relation": row.relation, "settled": True},
+            )
         session.delete(row)
     session.flush()
     return sorted(linked)

@@ -9,12 +9,13 @@ included and marked.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from registry.catalog.describe import describe, lineage
 from registry.db.reader import Reader
-from registry.formats.bom_input import BomAncestor, BomFile, ModelBom
+from registry.formats.bom_input import BomAncestor, BomFile, CardSections, ModelBom
 
 
 def _details(reader: Reader, names: list[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -35,7 +36,47 @@ def _parents(node: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(edges + refs)
 
 
+def _effective(tree: dict[str, Any]) -> tuple[str, ...]:
+    """Licenses reached from the model through edges other than ``distill`` (own first).
+
+    A base model known only by reference counts as ``unknown`` (policies/README.md, 3).
+    """
+    by_name = {n["name"]: n for n in [tree["variant"], *tree["ancestors"]]}
+    found: list[str] = []
+    seen: set[str] = set()
+    todo = [tree["variant"]["name"]]
+    while todo:
+        node = by_name[todo.pop(0)]
+        if node["name"] in seen:
+            continue
+        seen.add(node["name"])
+        found.append(node["license"])
+        todo += [e["name"] for e in node["edges"] if e["relation"] != "distill"]
+        if any(u["relation"] != "distill" for u in node["unresolved_parents"]):
+            found.append("unknown")
+    return tuple(dict.fromkeys(found))
+
+
+def _local_extras(source: str | None) -> tuple[CardSections | None, tuple[tuple[str, str], ...]]:
+    """Model-card prose and LICENSE* texts of a checkpoint still on this machine."""
+    from registry.compliance.evidence import license_files, local_dir
+    from registry.formats.card_sections import read_sections
+
+    root = local_dir(source)
+    if root is None:
+        return None, ()
+    return read_sections(root), license_files(source)
+
+
+def with_local_extras(model: ModelBom) -> ModelBom:
+    """The BOM with its model card's prose and its license texts, read from the checkpoint
+    directory when it is on this machine (the client's, in remote mode)."""
+    card, texts = _local_extras(model.source_uri)
+    return dataclasses.replace(model, card=card, license_texts=texts)
+
+
 def collect_model_bom(reader: Reader, name: str) -> ModelBom:
+    """The variant as BOM data, from the catalog alone."""
     data = describe(reader, name)
     tree = lineage(reader, name)
     root = tree["variant"]
@@ -91,4 +132,5 @@ def collect_model_bom(reader: Reader, name: str) -> ModelBom:
         ),
         parents=_parents(root),
         ancestors=tuple(ancestors),
+        effective_licenses=_effective(tree),
     )

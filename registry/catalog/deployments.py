@@ -9,11 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.audit.actor import actor_of
+from registry.audit.log import record
+from registry.catalog.names import check_catalog_name
 from registry.catalog.orgs import get_org
 from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
 from registry.db.models.compliance import Deployment, Organisation
 from registry.db.models.variants import Variant
-from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
+from registry.errors import AlreadyExistsError, NotFoundError
 
 
 def _variant(session: Session, name: str) -> Variant:
@@ -37,9 +40,7 @@ def add_deployment(
     by: str | None = None,
 ) -> Deployment:
     """Register a deployment; every word is validated before anything is written."""
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("a deployment needs a name")
+    name = check_catalog_name(name, "a deployment name")
     use = validate_use(use)
     slugs = validate_purposes(purposes)
     kinds = validate_attestations(attestations)
@@ -47,6 +48,7 @@ def add_deployment(
         raise AlreadyExistsError(f"deployment {name!r} already exists")
     variant = _variant(session, model)
     organisation = get_org(session, org)
+    by = by or actor_of(session).name
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     dep = Deployment(
         name=name,
@@ -61,7 +63,20 @@ def add_deployment(
     )
     session.add(dep)
     session.flush()
+    record(session, "deployment.add", name, after=_audit_view(dep, variant.name, organisation.name))
     return dep
+
+
+def _audit_view(dep: Deployment, model: str, org: str) -> dict[str, Any]:
+    return {
+        "model": model,
+        "org": org,
+        "use": dep.use,
+        "public_name": dep.public_name,
+        "purposes": list(dep.purposes),
+        "attestations": [a["kind"] for a in dep.attestations],
+        "end_user": dep.end_user,
+    }
 
 
 def deployments_of(session: Session, variant_id: int) -> list[str]:
@@ -79,17 +94,37 @@ def remove_deployment(session: Session, name: str) -> None:
     dep = session.scalar(select(Deployment).where(Deployment.name == name))
     if dep is None:
         raise NotFoundError(f"no deployment named {name!r}")
+    variant = session.get(Variant, dep.variant_id)
+    organisation = session.get(Organisation, dep.org_id)
+    before = _audit_view(
+        dep, variant.name if variant else "?", organisation.name if organisation else "?"
+    )
     session.delete(dep)
     session.flush()
+    record(session, "deployment.rm", name, before=before)
 
 
-def list_deployments(session: Session) -> list[dict[str, Any]]:
-    rows = session.execute(
+def list_deployments(
+    session: Session,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+    name: str | None = None,
+) -> list[dict[str, Any]]:
+    """Deployments by name; ``after`` and ``limit`` give one keyset page (``name``: one)."""
+    stmt = (
         select(Deployment, Variant.name, Organisation.name)
         .join(Variant, Variant.id == Deployment.variant_id)
         .join(Organisation, Organisation.id == Deployment.org_id)
         .order_by(Deployment.name)
-    ).all()
+    )
+    if after is not None:
+        stmt = stmt.where(Deployment.name > after)
+    if name is not None:
+        stmt = stmt.where(Deployment.name == name)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = session.execute(stmt).all()
     return [
         {
             "name": d.name,
@@ -103,3 +138,11 @@ def list_deployments(session: Session) -> list[dict[str, Any]]:
         }
         for d, vname, oname in rows
     ]
+
+
+def get_deployment_view(session: Session, name: str) -> dict[str, Any]:
+    """One deployment as :func:`list_deployments` shows it (NotFoundError if unknown)."""
+    found = list_deployments(session, name=name)
+    if not found:
+        raise NotFoundError(f"no deployment named {name!r}")
+    return found[0]

@@ -22,10 +22,6 @@ _VARIANT_COLUMNS = (
 )
 
 
-def name_registered(reader: Reader, name: str) -> bool:
-    return reader.row("SELECT 1 FROM variants WHERE name = :name", {"name": name}) is not None
-
-
 def variant_row(reader: Reader, name: str) -> Sequence[Any]:
     row = reader.row(f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE name = :name", {"name": name})
     if row is None:
@@ -53,16 +49,19 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
     row = variant_row(reader, name)
     vid = int(row[0])
     data = summary(row)
-    parents = reader.rows(
-        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.parent_id "
-        "WHERE e.child_id = :id ORDER BY v.name",
+    # parents, children and unresolved parents in one round trip (the server's hot path)
+    links = reader.rows(
+        "SELECT 'p', v.name, e.relation FROM lineage_edges e "
+        "JOIN variants v ON v.id = e.parent_id WHERE e.child_id = :id "
+        "UNION ALL SELECT 'c', v.name, e.relation FROM lineage_edges e "
+        "JOIN variants v ON v.id = e.child_id WHERE e.parent_id = :id "
+        "UNION ALL SELECT 'u', reference, relation FROM unresolved_parents "
+        "WHERE variant_id = :id",
         {"id": vid},
     )
-    children = reader.rows(
-        "SELECT v.name, e.relation FROM lineage_edges e JOIN variants v ON v.id = e.child_id "
-        "WHERE e.parent_id = :id ORDER BY v.name",
-        {"id": vid},
-    )
+    parents = sorted((n, r) for k, n, r in links if k == "p")
+    children = sorted((n, r) for k, n, r in links if k == "c")
+    unresolved = sorted((n, r) for k, n, r in links if k == "u")
     files = reader.rows(
         "SELECT f.path, f.size, f.sha256, f.git_oid, i.format, i.details, i.verified_at "
         "FROM variant_files f LEFT JOIN file_info i ON i.file_id = f.id "
@@ -76,7 +75,7 @@ def describe(reader: Reader, name: str) -> dict[str, Any]:
             "parameter_count": int(row[9]) if row[9] is not None else _tensor_elements(reader, vid),
             "created_by": row[10],
             "parents": [{"name": n, "relation": r} for n, r in parents],
-            "unresolved_parents": _unresolved(reader, [vid]).get(vid, []),
+            "unresolved_parents": [{"reference": n, "relation": r} for n, r in unresolved],
             "children": [{"name": n, "relation": r} for n, r in children],
             "content_digest": row[11],
             "files": [_file(f) for f in files],

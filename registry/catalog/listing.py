@@ -6,7 +6,9 @@ the variant's license expression or one of its ``AND`` terms (``--license llama2
 ``llama2 AND mit``); a namespace is the part of the name before ``/``; ``--parent`` and
 ``--relation`` look at the variant's own lineage edges (one edge must satisfy both);
 ``--verified`` means the latest ``verify`` of the variant passed (``--unverified``: it has
-none, or it failed); ``--name`` is a case-sensitive glob (``*``, ``?``, ``[...]``).
+none, or it failed), as recorded in ``verifications``; ``--name`` is a case-sensitive glob
+(``*``, ``?``, ``[...]``); ``sources`` (the API's ``source``, used to find a Hub revision
+already registered) matches any of the given source URIs.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from registry.catalog.paging import Page, check_limit, decode_cursor, encode_cursor
 from registry.db.reader import Reader, as_list, iso_utc
 from registry.errors import InvalidInputError
 from registry.relations import RELATIONS
@@ -26,6 +27,13 @@ from registry.relations import RELATIONS
 SUMMARY_COLUMNS = (
     "v.id, v.name, v.license_id, v.architecture, CAST(v.modalities AS TEXT), v.total_bytes, "
     "v.created_at"
+)
+
+
+# 1 when the latest verification of variant ``v`` passed, else 0 (none counts as not passed)
+LATEST_OK_SQL = (
+    "COALESCE((SELECT CASE WHEN r.ok THEN 1 ELSE 0 END FROM verifications r "
+    "WHERE r.variant_id = v.id ORDER BY r.id DESC LIMIT 1), 0)"
 )
 
 
@@ -38,6 +46,20 @@ class VariantFilter:
     created_since: dt.datetime | None = None
     verified: bool | None = None  # True: latest verify passed; False: none, or it failed
     name_glob: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def query(self) -> dict[str, Any]:
+        """The filter as the team server's ``GET /variants`` takes it."""
+        return {
+            "license": self.license,
+            "namespace": self.namespace,
+            "parent": self.parent,
+            "relation": self.relation,
+            "created_since": self.created_since.isoformat() if self.created_since else None,
+            "verified": self.verified,
+            "name": self.name_glob,
+            "source": list(self.sources) or None,
+        }
 
 
 def parse_time(text: str, option: str) -> dt.datetime:
@@ -63,27 +85,58 @@ def summary(row: Any) -> dict[str, Any]:
     }
 
 
-def _glob_class(glob: str, i: int) -> tuple[str, int] | None:
-    """The ``[...]`` class starting at ``glob[i]``: (its body, negation as ``^``; its end)."""
+def _glob_class(glob: str, i: int) -> tuple[str, bool, int] | None:
+    """The ``[...]`` class starting at ``glob[i]``: (its body, whether negated, its end)."""
     end = glob.find("]", i + 2)
     if end == -1:
         return None
     body = glob[i + 1 : end]
-    return ("^" + body[1:] if body[:1] in ("!", "^") else body), end
+    if body[:1] in ("!", "^"):
+        return body[1:], True, end
+    return body, False, end
+
+
+def _class_members(body: str) -> list[str]:
+    """The members of a class body: single characters and ``a-z`` ranges (checked)."""
+    out, j = [], 0
+    while j < len(body):
+        if j + 2 < len(body) and body[j + 1] == "-":
+            lo, hi = body[j], body[j + 2]
+            if lo > hi:
+                raise InvalidInputError(f"--name: the range {lo}-{hi} is backwards")
+            out.append(body[j : j + 3])
+            j += 3
+        else:
+            out.append(body[j])
+            j += 1
+    return out
+
+
+def _regex_char(c: str) -> str:
+    return c if c.isalnum() else "\\" + c
 
 
 def _glob_for(glob: str, dialect: str) -> str:
-    """The glob as SQLite's GLOB takes it, or as an anchored PostgreSQL regular expression."""
+    """The glob as SQLite's GLOB takes it, or as an anchored PostgreSQL regular expression
+    (every character outside ``*`` and ``?`` a literal, also inside a class)."""
     out, i = [] if dialect == "sqlite" else ["^"], 0
     while i < len(glob):
         c, klass = glob[i], _glob_class(glob, i) if glob[i] == "[" else None
         if klass is not None:
-            body, i = klass
-            out.append("[" + (body if dialect == "sqlite" else body.replace("\\", "\\\\")) + "]")
+            body, negated, i = klass
+            members = _class_members(body)
+            if dialect == "sqlite":
+                out.append("[" + ("^" if negated else "") + "".join(members) + "]")
+            else:
+                parts = [
+                    f"{_regex_char(m[0])}-{_regex_char(m[2])}" if len(m) == 3 else _regex_char(m)
+                    for m in members
+                ]
+                out.append("[" + ("^" if negated else "") + "".join(parts) + "]")
         elif dialect == "sqlite":
             out.append("[[]" if c == "[" else c)
         else:
-            out.append({"*": ".*", "?": "."}.get(c) or (c if c.isalnum() else re.escape(c)))
+            out.append({"*": ".*", "?": "."}.get(c) or _regex_char(c))
         i += 1
     return "".join(out) + ("" if dialect == "sqlite" else "$")
 
@@ -146,8 +199,9 @@ def select_variants(
         where.append("v.created_at >= :since")
         params["since"] = reader.timestamp_param(flt.created_since)
     if flt.verified is not None:
-        ok = "EXISTS (SELECT 1 FROM verify_results r WHERE r.variant_id = v.id AND r.status = 'ok')"
-        where.append(ok if flt.verified else f"NOT {ok}")
+        where.append(f"{LATEST_OK_SQL} = {1 if flt.verified else 0}")
+    if flt.sources:
+        where.append(f"v.source_uri IN {reader.in_clause('src', list(flt.sources), params)}")
     if after is not None:
         where.append("v.name > :after")
         params["after"] = after
@@ -164,17 +218,3 @@ def iter_variants(reader: Reader, flt: VariantFilter = VariantFilter()) -> Itera
     """Every matching variant's row (:data:`SUMMARY_COLUMNS`), fetched as consumed."""
     sql, params = select_variants(reader, flt)
     return reader.stream(sql, params)
-
-
-def page_variants(
-    reader: Reader, flt: VariantFilter, *, limit: int, cursor: str | None = None
-) -> Page[Any]:
-    """One page of at most ``limit`` rows after ``cursor``, and the next page's cursor."""
-    check_limit(limit)
-    after = None if cursor is None else str(decode_cursor(cursor)[0])
-    sql, params = select_variants(reader, flt, after=after, limit=limit + 1)
-    rows = reader.rows(sql, params)
-    page: Page[Any] = Page(list(rows[:limit]))
-    if len(rows) > limit:
-        page.next_cursor = encode_cursor([rows[limit - 1][1]])
-    return page

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.audit.actor import actor_of
+from registry.audit.log import record
+from registry.catalog.names import check_catalog_name
 from registry.compliance.countries import validate_country
 from registry.db.models.compliance import Grant, MonthlyActiveUsers, Organisation
 from registry.errors import AlreadyExistsError, InvalidInputError, NotFoundError
@@ -31,9 +34,7 @@ def add_org(
     session: Session, name: str, *, country: str | None = None, parent: str | None = None
 ) -> Organisation:
     """Register an organisation; the parent must exist already."""
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("an organisation needs a name")
+    name = check_catalog_name(name, "an organisation name")
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise AlreadyExistsError(f"organisation {name!r} already exists")
     parent_id = get_org(session, parent).id if parent else None
@@ -42,7 +43,49 @@ def add_org(
     )
     session.add(org)
     session.flush()
+    record(session, "org.add", name, after={"country": org.country, "parent": parent})
     return org
+
+
+def update_org(
+    session: Session,
+    name: str,
+    *,
+    country: str | None = None,
+    parent: str | None = None,
+    clear_parent: bool = False,
+) -> Organisation:
+    """Change an organisation's country or parent (a parent link may not close a loop)."""
+    org = get_org(session, name)
+    old_parent = session.get(Organisation, org.parent_id) if org.parent_id else None
+    before = {"country": org.country, "parent": old_parent.name if old_parent else None}
+    if country is not None:
+        org.country = validate_country(country) if country.strip() else None
+    if clear_parent:
+        org.parent_id = None
+    elif parent is not None:
+        new_parent = get_org(session, parent)
+        if new_parent.id == org.id or _is_ancestor(session, org.id, new_parent):
+            raise InvalidInputError(f"making {parent!r} the parent of {name!r} would close a loop")
+        org.parent_id = new_parent.id
+    session.flush()
+    parent_row = session.get(Organisation, org.parent_id) if org.parent_id else None
+    after = {"country": org.country, "parent": parent_row.name if parent_row else None}
+    if after != before:
+        record(session, "org.set", name, before=before, after=after)
+    return org
+
+
+def _is_ancestor(session: Session, org_id: int, start: Organisation) -> bool:
+    """True if ``org_id`` is ``start`` or one of its parents, transitively."""
+    seen: set[int] = set()
+    node: Organisation | None = start
+    while node is not None and node.id not in seen:
+        if node.id == org_id:
+            return True
+        seen.add(node.id)
+        node = session.get(Organisation, node.parent_id) if node.parent_id else None
+    return False
 
 
 def validate_month(month: str) -> str:
@@ -69,6 +112,7 @@ def set_mau(
     month = validate_month(month)
     count = validate_users(users)
     target = get_org(session, org)
+    by = by or actor_of(session).name
     row = session.get(MonthlyActiveUsers, (target.id, month))
     old = None
     if row is None:
@@ -79,6 +123,13 @@ def set_mau(
         row.users = count
         row.recorded_by = by
     session.flush()
+    record(
+        session,
+        "org.mau.set",
+        target.name,
+        before=None if old is None else {"month": month, "users": old},
+        after={"month": month, "users": count},
+    )
     return row, old
 
 
@@ -89,16 +140,21 @@ def add_grant(
     if not reference.strip():
         raise InvalidInputError("a grant needs a reference (a contract number, a ticket...)")
     target = get_org(session, org)
+    by = by or actor_of(session).name
     grant = session.scalar(
         select(Grant).where(Grant.org_id == target.id, Grant.license_id == license_id)
     )
+    before = None
     if grant is None:
         grant = Grant(org_id=target.id, license_id=license_id, reference=reference, created_by=by)
         session.add(grant)
     else:
+        before = {"license": license_id, "reference": grant.reference}
         grant.reference = reference
         grant.created_by = by
     session.flush()
+    after = {"license": license_id, "reference": reference}
+    record(session, "grant.add", target.name, before=before, after=after)
     return grant
 
 
@@ -112,9 +168,23 @@ class OrgView:
     grants: tuple[tuple[str, str], ...]
 
 
-def list_orgs(session: Session) -> Sequence[tuple[str, str | None, str | None]]:
-    orgs = session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    by_id = {o.id: o.name for o in orgs}
+def list_orgs(
+    session: Session, *, after: str | None = None, limit: int | None = None
+) -> Sequence[tuple[str, str | None, str | None]]:
+    """(name, country, parent) by name; ``after`` and ``limit`` give one keyset page."""
+    stmt = select(Organisation).order_by(Organisation.name)
+    if after is not None:
+        stmt = stmt.where(Organisation.name > after)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    orgs = session.scalars(stmt).all()
+    parent_ids = {o.parent_id for o in orgs if o.parent_id is not None}
+    by_id = {
+        int(oid): str(name)
+        for oid, name in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(parent_ids))
+        )
+    }
     return [(o.name, o.country, by_id.get(o.parent_id or -1)) for o in orgs]
 
 

@@ -1,38 +1,40 @@
-"""Registering a local checkpoint: inspect it once, then write it in one short transaction.
+"""Registering a local checkpoint: inspect and hash it where it is, then send one registration.
 
 Defaults come from the checkpoint itself: ``config.json`` (architecture, modalities,
 parameter count), the model card's front matter (``license``, ``base_model``,
 ``base_model_relation``) and what GGUF files state about themselves (``gguf_defaults``:
 license, base models, architecture, parameter count, name), which the card and
 ``config.json`` override. A base model that is already registered becomes a parent; one that
-is not is kept as an unresolved parent and shown as such by ``tree``.
+is not is kept as an unresolved parent and shown as such by ``tree``. The catalog side
+(resolving the card's bases, writing) is :func:`registry.catalog.registration.register_manifest`,
+reached through a store: the local catalog, or the team server. The store gets ready to
+write (a local catalog imports SQLAlchemy and opens its engine) while the files hash.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from registry.catalog import licenses
-from registry.catalog.describe import name_registered
+from registry.catalog.names import name_from_title
+from registry.catalog.registration import MODALITIES, Registration, check_modalities
 from registry.catalog.validation import check_name, check_relation
 from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
 from registry.checkpoints.gguf_defaults import GGUFDefaults, gguf_defaults, gguf_name
 from registry.checkpoints.manifest import ModelCard, tensor_parameter_count
-from registry.db.reader import Reader
+from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 
-if TYPE_CHECKING:  # the ORM is imported when the catalog opens, while the files hash
-    from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
-    from registry.db.engine import Catalog
-    from registry.db.models import Variant
-
-MODALITIES = ("text", "vision", "audio")
+__all__ = ["MODALITIES", "ParentSpec", "add_checkpoint", "check_modalities"]
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,43 @@ def card_license(card: ModelCard | None) -> tuple[str, str | None]:
     )
 
 
-def card_lineage(
-    session: Session,
+def registration(
+    *,
+    name: str,
+    license_id: str | None,
     parents: Sequence[ParentSpec],
+    modalities: Sequence[str] | None,
     card: ModelCard | None,
+    config: dict[str, Any] | None,
     files: Sequence[FileEntry],
-    progress: Progress,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(resolved, unresolved) parents: the explicit ones, else the card's base models."""
-    if parents or not card or not card.base_models:
-        return [(p.name, p.relation) for p in parents], []
-    from registry.catalog.bases import link_bases
-
-    relation = card.base_model_relation or infer_relation(files, len(card.base_models))
-    return link_bases(session, card.base_models, check_relation(relation), progress)
+    source_uri: str,
+    content_digest: str | None = None,
+    gguf: GGUFDefaults | None = None,
+) -> Registration:
+    """A registration from what was found: explicit options first, then card and config."""
+    license_name = None
+    if license_id is None:
+        license_id, license_name = card_license(card)
+    bases = tuple(card.base_models) if card else ()
+    relation = None
+    if card is not None and bases:
+        relation = check_relation(card.base_model_relation or infer_relation(files, len(bases)))
+    return Registration(
+        name=name,
+        license_id=license_id,
+        license_name=license_name,
+        parents=tuple((p.name, p.relation) for p in parents),
+        card_bases=bases,
+        card_relation=relation,
+        modalities=tuple(modalities or config_json.modalities(config)),
+        source_uri=source_uri,
+        architecture=config_json.architecture(config) or (gguf.architecture if gguf else None),
+        parameter_count=config_json.parameter_count(config)
+        or (gguf.parameter_count if gguf else None)
+        or tensor_parameter_count(files),
+        content_digest=content_digest,
+        files=tuple(files),
+    )
 
 
 def with_gguf(
@@ -114,9 +139,11 @@ def with_gguf(
 
 
 def default_name(path: Path) -> str:
-    """The name for ``add`` without ``--name``: the GGUF's ``general.name``."""
-    name = gguf_name(path)
-    if name is None:
+    """The name for ``add`` without ``--name``: the GGUF's ``general.name``, made a catalog
+    name (``Tiny Llama 3.1`` is ``Tiny-Llama-3.1``)."""
+    title = gguf_name(path)
+    name = name_from_title(title) if title is not None else ""
+    if not name:
         raise InvalidInputError(
             "--name is required when registering a local checkpoint "
             "(only a GGUF stating general.name names itself)"
@@ -124,18 +151,8 @@ def default_name(path: Path) -> str:
     return name
 
 
-def check_modalities(values: Sequence[str]) -> list[str]:
-    out = []
-    for m in values:
-        m = m.strip().lower()
-        if m not in MODALITIES:
-            raise InvalidInputError(f"unknown modality {m!r}; use {', '.join(MODALITIES)}")
-        out.append(m)
-    return sorted(set(out) | {"text"})
-
-
 def add_checkpoint(
-    open_catalog: Callable[[], Catalog],
+    store: Store,
     path: Path,
     *,
     name: str | None,
@@ -144,59 +161,45 @@ def add_checkpoint(
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
     allow_pickle: bool = False,
-    reader: Reader | None = None,
-) -> Variant:
+) -> dict[str, Any]:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
     Without ``name``, a GGUF's ``general.name`` is the name. A pickle reaching a dangerous
     global is refused; one importing a global outside the safe list is refused unless
-    ``allow_pickle``. With a plain-DBAPI ``reader``, the name is checked on it and the
-    catalog (SQLAlchemy, about 0.3 CPU-seconds to import) is opened while the files hash.
+    ``allow_pickle``.
     """
     name = check_name(name if name is not None else default_name(path))
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
+    if store.variant_exists(name):  # fail fast, before hashing hundreds of GB
+        raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     with ThreadPoolExecutor(1, thread_name_prefix="modelreg-open") as opener:
-        if reader is not None:  # fail fast, before hashing hundreds of GB
-            if name_registered(reader, name):
-                raise AlreadyExistsError(f"a variant named {name!r} is already registered")
-            opening = opener.submit(open_catalog)
-        else:
-            from registry.catalog.variants import find_variant
-
-            catalog = open_catalog()
-            with catalog.session() as session:
-                if find_variant(session, name) is not None:
-                    raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+        ready = opener.submit(store.prepare_write)
         manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
-        if reader is not None:
-            catalog = opening.result()
+        ready.result()
     gguf = gguf_defaults(manifest.files)
-    card = with_gguf(manifest.card, gguf, progress)
-    license_name = None
-    if lic is None:
-        lic, license_name = card_license(card)
-    from registry.catalog.bases import settle_references
-    from registry.catalog.variants import create_variant
+    reg = registration(
+        name=name,
+        license_id=lic,
+        parents=parents,
+        modalities=mods,
+        card=with_gguf(manifest.card, gguf, progress),
+        config=manifest.config,
+        files=with_evidence(manifest.files, Path(path)),
+        source_uri=str(Path(path).expanduser().resolve()),
+        content_digest=manifest.content_digest,
+        gguf=gguf,
+    )
+    return store.register(reg, progress=progress)
 
-    with catalog.session(write=True) as session:
-        resolved, unresolved = card_lineage(session, parents, card, manifest.files, progress)
-        variant = create_variant(
-            session,
-            name=name,
-            license_id=lic,
-            license_name=license_name,
-            parents=resolved,
-            unresolved_parents=unresolved,
-            modalities=mods or config_json.modalities(manifest.config),
-            source_uri=str(Path(path).expanduser().resolve()),
-            architecture=config_json.architecture(manifest.config)
-            or (gguf.architecture if gguf else None),
-            parameter_count=config_json.parameter_count(manifest.config)
-            or (gguf.parameter_count if gguf else None)
-            or tensor_parameter_count(manifest.files),
-            files=manifest.files,
-            content_digest=manifest.content_digest,
-        )
-        settle_references(session, variant)
-        return variant
+
+def with_evidence(files: Sequence[FileEntry], root: Path) -> list[FileEntry]:
+    """Record the text of top-level NOTICE*/LICENSE* files in their details (see
+    :mod:`registry.compliance.evidence`), so a check finds it where the files are not."""
+    texts = evidence_texts(root)
+    return [
+        dataclasses.replace(f, details={**f.details, EVIDENCE_KEY: texts[f.path]})
+        if f.path in texts
+        else f
+        for f in files
+    ]

@@ -1,11 +1,13 @@
-"""Checks of the names and relations a user gives, before anything touches the catalog."""
+"""Checks of the names and relations a user gives, before anything touches the catalog.
+
+Free of SQLAlchemy, so ``add`` can refuse a bad name or relation before the ORM loads.
+"""
 
 from __future__ import annotations
 
-from registry.errors import InvalidInputError, LineageError
+from registry.catalog.names import check_catalog_name
+from registry.errors import LineageError
 from registry.relations import RELATIONS
-
-MAX_NAME_LENGTH = 255
 
 
 def check_relation(relation: str) -> str:
@@ -16,11 +18,4 @@ def check_relation(relation: str) -> str:
 
 
 def check_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("a variant name must not be empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"a variant name is at most {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 for c in name):
-        raise InvalidInputError("a variant name must not contain control characters")
-    return name
+    return check_catalog_name(name, "a variant name")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
+from registry.audit.actor import actor_of, os_user_name
+from registry.audit.log import record
 from registry.catalog.integrity import record_file_details
 from registry.catalog.lineage import would_create_cycle
 from registry.catalog.validation import check_name, check_relation
@@ -23,10 +25,13 @@ from registry.hub.origin import hub_origin
 
 
 def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return os_user_name()
+
+
+def namespace_of(name: str) -> str | None:
+    """The namespace of a variant name: the part before its first ``/`` (as on the Hub)."""
+    head, sep, _rest = name.partition("/")
+    return head if sep and head else None
 
 
 def find_variant(session: Session, name: str) -> Variant | None:
@@ -85,7 +90,7 @@ def create_variant(
         architecture=architecture,
         parameter_count=parameter_count,
         total_bytes=sum(f.size for f in files),
-        created_by=created_by or current_user(),
+        created_by=created_by or actor_of(session).name,
         content_digest=content_digest,
     )
     session.add(variant)
@@ -111,7 +116,37 @@ def create_variant(
             )
         )
     session.flush()
+    record(session, "variant.add", name, after=audit_view(session, variant))
     return variant
+
+
+def audit_view(session: Session, variant: Variant) -> dict[str, Any]:
+    """What the audit trail records of a variant when it is added or removed."""
+    parents = session.execute(
+        select(Variant.name, LineageEdge.relation)
+        .join(LineageEdge, LineageEdge.parent_id == Variant.id)
+        .where(LineageEdge.child_id == variant.id)
+        .order_by(Variant.name)
+    ).all()
+    unresolved = session.execute(
+        select(UnresolvedParent.reference, UnresolvedParent.relation)
+        .where(UnresolvedParent.variant_id == variant.id)
+        .order_by(UnresolvedParent.reference)
+    ).all()
+    files = session.scalar(
+        select(func.count()).select_from(VariantFile).where(VariantFile.variant_id == variant.id)
+    )
+    return {
+        "license": variant.license_id,
+        "license_name": variant.license_name,
+        "parents": [{"name": n, "relation": r} for n, r in parents],
+        "unresolved_parents": [{"reference": n, "relation": r} for n, r in unresolved],
+        "modalities": list(variant.modalities),
+        "source": variant.source_uri,
+        "content_digest": variant.content_digest,
+        "files": int(files or 0),
+        "total_bytes": int(variant.total_bytes),
+    }
 
 
 def link_parent(session: Session, child_name: str, parent_name: str, relation: str) -> None:
@@ -127,6 +162,7 @@ def link_parent(session: Session, child_name: str, parent_name: str, relation: s
             f"making {parent_name!r} a parent of {child_name!r} would create a lineage cycle"
         )
     session.add(LineageEdge(child_id=child.id, parent_id=parent.id, relation=rel))
+    record(session, "variant.link", child_name, after={"parent": parent_name, "relation": rel})
     # the parent settles a base model named by its own name or by its Hub repository id
     origin = hub_origin(parent.source_uri)
     refs = {parent_name} | ({origin.repo_id} if origin else set())
@@ -168,4 +204,6 @@ def remove_variant(session: Session, name: str) -> None:
             f"{name!r} is used by deployment(s) {', '.join(deployed)}; remove them first",
             hint="`modelreg deploy rm NAME`",
         )
+    before = audit_view(session, variant)
     session.execute(delete(Variant).where(Variant.id == variant.id))
+    record(session, "variant.rm", name, before=before)

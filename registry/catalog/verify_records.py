@@ -1,23 +1,21 @@
-"""What ``verify`` reads from and writes to the catalog, over the plain DBAPI.
+"""What ``verify`` compares against: each variant's recorded files, over the plain DBAPI.
 
-Reading: the variants to verify and, per variant, its files with their digests, tensors,
-chunk digests and last stat. Writing, in one transaction per variant: the stat of each
-file a full read proved unchanged (what ``verify --quick`` trusts) and the variant's
-latest result (``verify --summary``). The tables are the ORM's (``registry/db/models``).
+The variants to verify (named, or every one of a ``--shard``, a keyset page at a time) and,
+per variant, its files with their digests, tensors, chunk digests and the stat of the last
+full read. Read through :class:`~registry.db.reader.Reader`, so ``verify`` starts without
+SQLAlchemy and the team server serves ``GET /recorded-files`` from the same code. The tables
+are the ORM's (``registry/db/models``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
 
 from registry.catalog.shards import Shard
-from registry.checkpoints.manifest import FileEntry, FileStat, TensorEntry, VerifyReport
-from registry.db.reader import Reader, as_datetime, as_list, iso_utc
-from registry.db.writer import Writer
+from registry.checkpoints.manifest import FileEntry, FileStat, TensorEntry
+from registry.db.reader import Reader, as_list
 from registry.errors import NotFoundError
 
 
@@ -28,6 +26,15 @@ class VariantRef:
     source_uri: str | None
 
 
+@dataclass(frozen=True)
+class RecordedFiles:
+    """What the catalog holds about one variant's files: what verify compares against."""
+
+    name: str
+    source_uri: str | None
+    files: tuple[FileEntry, ...]
+
+
 def variant_ref(reader: Reader, name: str) -> VariantRef:
     row = reader.row("SELECT id, name, source_uri FROM variants WHERE name = :n", {"n": name})
     if row is None:
@@ -35,11 +42,25 @@ def variant_ref(reader: Reader, name: str) -> VariantRef:
     return VariantRef(int(row[0]), str(row[1]), row[2])
 
 
-def all_refs(reader: Reader, shard: Shard | None = None) -> list[VariantRef]:
-    """Every variant by name (those of ``shard`` only, when given)."""
-    rows = reader.rows("SELECT id, name, source_uri FROM variants ORDER BY name")
-    refs = [VariantRef(int(i), str(n), s) for i, n, s in rows]
-    return [r for r in refs if shard is None or shard.holds(r.name)]
+def iter_refs(
+    reader: Reader, shard: Shard | None = None, after: str | None = None, batch: int = 1000
+) -> Iterator[VariantRef]:
+    """Every variant (of ``shard``) by name after ``after``, read ``batch`` at a time (a
+    keyset page each: no query holds the whole catalog)."""
+    while True:
+        params: dict[str, object] = {"after": after}
+        rows = reader.rows(
+            "SELECT id, name, source_uri FROM variants"
+            + (" WHERE name > :after" if after is not None else "")
+            + f" ORDER BY name LIMIT {int(batch)}",
+            params if after is not None else {},
+        )
+        for i, n, s in rows:
+            if shard is None or shard.holds(str(n)):
+                yield VariantRef(int(i), str(n), s)
+        if len(rows) < batch:
+            return
+        after = str(rows[-1][1])
 
 
 def load_recorded(reader: Reader, variant_id: int) -> list[FileEntry]:
@@ -84,93 +105,20 @@ def load_recorded(reader: Reader, variant_id: int) -> list[FileEntry]:
     return out
 
 
-def problems(report: VerifyReport) -> list[str]:
-    """``STATUS PATH`` of every file that is not ok."""
-    return [f"{f.status} {f.path}" for f in report.files if f.status != "ok"]
-
-
-def record_outcome(
-    writer: Writer,
-    variant_id: int,
-    report: VerifyReport,
+def recorded_files(
+    reader: Reader,
+    names: Sequence[str],
+    all_: bool,
     *,
-    stats: Mapping[str, FileStat],
-    quick: bool,
-    shard: Shard | None,
-) -> None:
-    """Remember the stat of the files proven unchanged and the variant's latest result."""
-    now = writer.timestamp_param(dt.datetime.now(dt.UTC))
-    ids = {
-        str(p): int(i)
-        for i, p in writer.rows(
-            "SELECT id, path FROM variant_files WHERE variant_id = :v", {"v": variant_id}
-        )
-    }
-    stat_rows = [
-        {
-            "file_id": ids[path],
-            "details": writer.json_param({}),
-            "size": st.size,
-            "mtime": st.mtime_ns,
-            "inode": str(st.inode),
-            "device": str(st.device),
-            "at": now,
-        }
-        for path, st in stats.items()
-        if path in ids
-    ]
-    with writer.transaction():
-        writer.execute_many(
-            "INSERT INTO file_info (file_id, format, details, stat_size, stat_mtime_ns, "
-            "stat_inode, stat_device, verified_at) VALUES (:file_id, 'other', :details, :size, "
-            ":mtime, :inode, :device, :at) ON CONFLICT (file_id) DO UPDATE SET "
-            "stat_size = excluded.stat_size, stat_mtime_ns = excluded.stat_mtime_ns, "
-            "stat_inode = excluded.stat_inode, stat_device = excluded.stat_device, "
-            "verified_at = excluded.verified_at",
-            stat_rows,
-        )
-        writer.execute(
-            "INSERT INTO verify_results (variant_id, status, files_checked, bytes_read, "
-            "problems, quick, shard, host, verified_at) VALUES (:v, :status, :files, :bytes, "
-            ":problems, :quick, :shard, :host, :at) ON CONFLICT (variant_id) DO UPDATE SET "
-            "status = excluded.status, files_checked = excluded.files_checked, "
-            "bytes_read = excluded.bytes_read, problems = excluded.problems, "
-            "quick = excluded.quick, shard = excluded.shard, host = excluded.host, "
-            "verified_at = excluded.verified_at",
-            {
-                "v": variant_id,
-                "status": "ok" if report.ok else "failed",
-                "files": len(report.files),
-                "bytes": report.bytes_read,
-                "problems": writer.json_param(problems(report)),
-                "quick": quick,
-                "shard": None if shard is None else str(shard),
-                "host": socket.gethostname()[:255],
-                "at": now,
-            },
-        )
-
-
-def verify_summary(reader: Reader, since: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
-    """The latest verify result of every variant, by name (older than ``since``: none).
-
-    ``local``: whether the variant has a local checkpoint (``verify --all`` skips the others).
-    """
-    for name, source, status, files, nbytes, probs, quick, shard, host, at in reader.stream(
-        "SELECT v.name, v.source_uri, r.status, r.files_checked, r.bytes_read, "
-        "CAST(r.problems AS TEXT), r.quick, r.shard, r.host, r.verified_at FROM variants v "
-        "LEFT JOIN verify_results r ON r.variant_id = v.id ORDER BY v.name"
-    ):
-        fresh = at is not None and (since is None or as_datetime(at) >= since)
-        yield {
-            "name": name,
-            "local": bool(source) and not str(source).startswith("hf:"),
-            "status": status if fresh else None,
-            "verified_at": iso_utc(at) if at is not None else None,
-            "files_checked": int(files) if fresh else None,
-            "bytes_read": int(nbytes) if fresh else None,
-            "problems": as_list(probs) if fresh else [],
-            "quick": bool(quick) if fresh else None,
-            "shard": shard if fresh else None,
-            "host": host if fresh else None,
-        }
+    shard: Shard | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[RecordedFiles]:
+    """The recorded files of the named variants (in order, duplicates dropped, NotFoundError
+    first), or of every variant (of ``shard``) by name, ``after`` and ``limit`` giving one
+    keyset page."""
+    if all_:
+        refs = list(islice(iter_refs(reader, shard, after), limit))
+    else:
+        refs = [variant_ref(reader, n) for n in dict.fromkeys(names)]
+    return [RecordedFiles(r.name, r.source_uri, tuple(load_recorded(reader, r.id))) for r in refs]

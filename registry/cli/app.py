@@ -12,14 +12,19 @@ import typer
 from typer.core import TyperGroup
 
 from registry import __version__
+from registry.cli import admin as admin_cmd
+from registry.cli import audit as audit_cmd
 from registry.cli import check as check_cmd
 from registry.cli import config as config_cmd
 from registry.cli import db as db_cmd
 from registry.cli import deploy as deploy_cmd
 from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
+from registry.cli import login as login_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import serve as serve_cmd
+from registry.cli import signature as signature_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
@@ -110,6 +115,7 @@ def root(
 app.add_typer(db_cmd.app, name="db")
 variants_cmd.register(app)
 verify_cmd.register(app)
+signature_cmd.register(app)
 hub_cmd.register(app)
 export_cmd.register(app)
 config_cmd.register(app)
@@ -118,6 +124,10 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(org_cmd.app, name="org")
 app.add_typer(deploy_cmd.app, name="deploy")
 check_cmd.register(app)
+app.add_typer(admin_cmd.app, name="admin")
+app.add_typer(audit_cmd.app, name="audit")
+serve_cmd.register(app)
+login_cmd.register(app)
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from registry.cli.formats import human_bytes, plain_table, to_json
-from registry.db.reader import Reader, as_list
 
 if TYPE_CHECKING:
     from registry.catalog.listing import VariantFilter
+    from registry.store.interface import Store
 
 HEADER = ("NAME", "LICENSE", "ARCHITECTURE", "MODALITIES", "SIZE")
 DEFAULT_PAGE = 100  # --cursor without --limit
@@ -19,7 +19,7 @@ WRITE_BATCH = 500  # rows per write: one write per row costs more than the encod
 
 
 def write_list(
-    reader: Reader,
+    store: Store,
     flt: VariantFilter,
     out: TextIO,
     *,
@@ -29,23 +29,31 @@ def write_list(
 ) -> tuple[int, str | None]:
     """Write the matching variants as a table, a JSON array or JSON lines.
 
-    Returns (rows written, the next page's cursor or None). JSON is written as the database
+    Returns (rows written, the next page's cursor or None). JSON is written as the catalog
     returns rows; a table needs every row for its widths.
     """
-    from registry.catalog.listing import iter_variants, page_variants
+    from registry.catalog.paging import check_limit, cursor_key, take_page
 
+    check_limit(limit)
     next_cursor = None
+    rows: Iterable[dict[str, Any]]
     if limit is not None or cursor is not None:
         size = limit if limit is not None else DEFAULT_PAGE
-        page = page_variants(reader, flt, limit=size, cursor=cursor)
-        rows: Any = page.items
-        next_cursor = page.next_cursor
+        fetched = store.variants(flt, after=cursor_key(cursor, str), limit=size + 1)
+        page = take_page(fetched, size, lambda row: row["name"])
+        rows, next_cursor = page.items, page.next_cursor
     else:
-        rows = iter_variants(reader, flt)
+        rows = store.variants(flt)
     if fmt == "table":
         table = [
-            (name, lic, arch or "-", ",".join(as_list(mods)), human_bytes(int(size or 0)))
-            for _id, name, lic, arch, mods, size, _at in rows
+            (
+                r["name"],
+                r["license"],
+                r["architecture"] or "-",
+                ",".join(r["modalities"]),
+                human_bytes(r["total_bytes"]),
+            )
+            for r in rows
         ]
         if table:
             out.write(plain_table(HEADER, table) + "\n")
@@ -53,13 +61,11 @@ def write_list(
     return _write_json(rows, out, lines=fmt == "jsonl"), next_cursor
 
 
-def _write_json(rows: Iterable[Any], out: TextIO, *, lines: bool) -> int:
+def _write_json(rows: Iterable[dict[str, Any]], out: TextIO, *, lines: bool) -> int:
     """JSON lines, or an array with one compact object per line; written a batch of rows
     at a time as they come (one write per row costs more than encoding it)."""
-    from registry.catalog.listing import summary
-
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    encoded = (encode(summary(row)) for row in rows)
+    encoded = (encode(row) for row in rows)
     count = 0
     if not lines:
         out.write("[")
@@ -74,11 +80,9 @@ def _write_json(rows: Iterable[Any], out: TextIO, *, lines: bool) -> int:
     return count
 
 
-def render_show(reader: Reader, name: str, *, as_json: bool) -> str:
+def render_show(store: Store, name: str, *, as_json: bool) -> str:
     """One variant: license, lineage, files and digests."""
-    from registry.catalog.describe import describe
-
-    data = describe(reader, name)
+    data = store.describe(name)
     if as_json:
         return to_json(data)
     lines = [f"name:           {data['name']}"]

@@ -77,7 +77,7 @@ def check(
         history=history,
         format=fmt.value,
     )
-    code = execute(opts, st.settings(), st.catalog)
+    code = execute(opts, st.settings(), st.store())
     if code:
         raise typer.Exit(code)
 

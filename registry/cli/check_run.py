@@ -7,7 +7,7 @@ importing SQLAlchemy, which would cost more than the whole check on a slow machi
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,8 +15,8 @@ from registry.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from registry.compliance.model import CheckResult
-    from registry.compliance.store import RawDB
     from registry.config import Settings
+    from registry.store.interface import Store
 
 FORMATS = ("table", "json", "sarif", "junit")
 
@@ -36,20 +36,6 @@ class CheckOptions:
     format: str = "table"
 
 
-def raw_catalog(settings: Settings, open_full: Callable[[], object]) -> RawDB:
-    """A raw connection to a catalog at head; else the full path migrates or explains."""
-    from registry.compliance.store import open_raw
-    from registry.db.schema import HEAD_REVISION
-    from registry.errors import DatabaseError
-
-    url = settings.database_url.value
-    try:
-        return open_raw(url, HEAD_REVISION)
-    except DatabaseError:
-        open_full()  # migrates the default catalog, or raises the precise error
-        return open_raw(url, HEAD_REVISION)
-
-
 def render(fmt: str, results: list[CheckResult], many: bool) -> str:
     from registry.formats import CHECK_RENDERERS, CheckFormat
 
@@ -66,7 +52,7 @@ def _write(out: TextIO, text: str) -> None:
     out.flush()
 
 
-def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], object]) -> int:
+def execute(opts: CheckOptions, settings: Settings, store: Store) -> int:
     """Run the check(s), print the document on stdout, return the exit code (0, 1 or 3)."""
     if opts.format not in FORMATS:
         raise InvalidInputError(f"unknown format {opts.format!r}; use {', '.join(FORMATS)}")
@@ -74,52 +60,22 @@ def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], obje
     if sum(1 for m in modes if m) != 1:
         raise InvalidInputError("give exactly one of VARIANT, --deployment NAME, --all, --history")
     if opts.history is not None:
-        return _history(opts, settings, open_full)
+        return _history(opts, store)
     from registry.compliance.model import VERDICT_EXIT, worst_verdict
-    from registry.compliance.policies import load_policies
-    from registry.compliance.service import (
-        CheckRequest,
-        all_deployment_requests,
-        deployment_request,
-        os_user,
-        record_check,
-        run_check,
-    )
+    from registry.compliance.service import CheckSpec
 
-    user = os_user()
-    requests: list[CheckRequest] = []
-    if opts.variant is not None:
-        org = opts.org or settings.default_org.value
-        if not org:
-            raise InvalidInputError("--org is required (or set default_org / MODELREG_ORG)")
-        if not opts.use:
-            raise InvalidInputError("--use is required: research, internal, service or distribute")
-        requests.append(
-            CheckRequest.make(
-                opts.variant,
-                org,
-                opts.use,
-                public_name=opts.public_name,
-                purposes=list(opts.purposes),
-                attest=list(opts.attest),
-                end_user=opts.end_user,
-                by=user,
-            )
-        )
-    elif opts.org or opts.use or opts.public_name or opts.purposes or opts.attest or opts.end_user:
-        raise InvalidInputError("--org/--use/... describe a VARIANT check, not a deployment")
-    policies = load_policies(settings.policy_dirs.value)
-    db = raw_catalog(settings, open_full)
-    try:
-        if opts.deployment is not None:
-            requests = [deployment_request(db, opts.deployment)]
-        elif opts.all:
-            requests = all_deployment_requests(db)
-        results = [run_check(db, policies, req) for req in requests]
-        for result in results:
-            record_check(db, result, user)
-    finally:
-        db.close()
+    spec = CheckSpec(
+        variant=opts.variant,
+        org=(opts.org or settings.default_org.value) if opts.variant is not None else opts.org,
+        use=opts.use,
+        public_name=opts.public_name,
+        purposes=tuple(opts.purposes),
+        attest=tuple(opts.attest),
+        end_user=opts.end_user,
+        deployment=opts.deployment,
+        all=opts.all,
+    ).validate()
+    results = store.check(spec)
     _write(sys.stdout, render(opts.format, results, opts.all))
     if opts.all:
         from registry.formats import summary_counts
@@ -133,17 +89,11 @@ def execute(opts: CheckOptions, settings: Settings, open_full: Callable[[], obje
     return VERDICT_EXIT[worst_verdict([r.verdict for r in results])]
 
 
-def _history(opts: CheckOptions, settings: Settings, open_full: Callable[[], object]) -> int:
-    from registry.compliance.service import history
-
+def _history(opts: CheckOptions, store: Store) -> int:
     if opts.format not in ("table", "json"):
         raise InvalidInputError("--history prints table or json")
     assert opts.history is not None
-    db = raw_catalog(settings, open_full)
-    try:
-        rows = history(db, opts.history)
-    finally:
-        db.close()
+    rows = store.check_history(opts.history)
     if opts.format == "json":
         import json
 

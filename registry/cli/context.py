@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.db.engine import Catalog
     from registry.db.reader import Reader
-    from registry.db.writer import Writer
+    from registry.store.interface import Store
 
 
 @dataclass
@@ -22,7 +22,7 @@ class CliState:
     _settings: Settings | None = None
     _catalog: Catalog | None = None
     _reader: Reader | None = None
-    _writer: Writer | None = None
+    _store: Store | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -34,6 +34,16 @@ class CliState:
         return self._settings
 
     def catalog(self) -> Catalog:
+        """The catalog database itself, for commands that only work on one (never on the
+        team server: in remote mode this refuses rather than open the default file)."""
+        settings = self.settings()
+        if settings.remote:
+            from registry.errors import UsageError
+
+            raise UsageError(
+                "this command works on a catalog database, not through the team server "
+                f"{settings.server_url.value}; give --db URL"
+            )
         if self._catalog is None:
             from registry.db.engine import open_catalog
 
@@ -48,18 +58,18 @@ class CliState:
             self._reader = open_reader(self.settings())
         return self._reader
 
-    def writer(self) -> Writer:
-        """A fast read-write connection for small writes (plain DBAPI, no SQLAlchemy)."""
-        if self._writer is None:
-            from registry.db.writer import open_writer
+    def store(self) -> Store:
+        """Where the command's operations run: the catalog database, or the team server."""
+        if self._store is None:
+            from registry.store.open import open_store
 
-            self._writer = open_writer(self.settings())
-        return self._writer
+            self._store = open_store(self.settings())
+        return self._store
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
         if self._reader is not None:
             self._reader.close()
             self._reader = None

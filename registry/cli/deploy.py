@@ -24,13 +24,11 @@ def add(
     attest: Annotated[list[str] | None, typer.Option("--attest", help="Repeatable.")] = None,
     end_user: Annotated[bool, typer.Option("--end-user")] = False,
 ) -> None:
-    """Register a deployment (attestations are recorded with the OS user and time)."""
-    from registry.catalog.deployments import add_deployment
-    from registry.compliance.service import os_user
-
-    with state(ctx).catalog().session(write=True) as s:
-        dep = add_deployment(
-            s,
+    """Register a deployment (attestations are recorded with the user and time)."""
+    dep = (
+        state(ctx)
+        .store()
+        .deploy_add(
             name,
             model=model,
             org=org,
@@ -39,19 +37,16 @@ def add(
             purposes=purpose or [],
             attestations=attest or [],
             end_user=end_user,
-            by=os_user(),
         )
-        say(f"added deployment {dep.name}")
+    )
+    say(f"added deployment {dep['name']}")
 
 
 @app.command("rm")
 def rm(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
     """Remove a deployment (its past checks stay in the check log)."""
-    from registry.catalog.deployments import remove_deployment
-
-    with state(ctx).catalog().session(write=True) as s:
-        remove_deployment(s, name)
-        say(f"removed deployment {name}")
+    state(ctx).store().deploy_rm(name)
+    say(f"removed deployment {name}")
 
 
 @app.command("list")
@@ -59,10 +54,7 @@ def list_(ctx: typer.Context, fmt: Annotated[str, typer.Option("--format")] = "t
     """List deployments."""
     import json
 
-    from registry.catalog.deployments import list_deployments
-
-    with state(ctx).catalog().session() as s:
-        rows = list_deployments(s)
+    rows = state(ctx).store().deployments()
     if fmt == "json":
         emit(json.dumps(rows, indent=2))
         return

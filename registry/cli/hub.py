@@ -39,7 +39,7 @@ def scan(
     from registry.hub.scan import scan_cache
 
     report = scan_cache(
-        state(ctx).catalog(),
+        state(ctx).store(),
         cache_dir,
         name_template=name_template,
         progress=RichByteProgress(),

@@ -22,11 +22,8 @@ def add(
     parent: Annotated[str | None, typer.Option("--parent", help="Parent organisation.")] = None,
 ) -> None:
     """Register an organisation."""
-    from registry.catalog.orgs import add_org
-
-    with state(ctx).catalog().session(write=True) as s:
-        org = add_org(s, name, country=country, parent=parent)
-        say(f"added organisation {org.name}" + (f" ({org.country})" if org.country else ""))
+    org = state(ctx).store().org_add(name, country=country, parent=parent)
+    say(f"added organisation {org['name']}" + (f" ({org['country']})" if org["country"] else ""))
 
 
 @app.command("mau")
@@ -37,13 +34,10 @@ def mau(
     users: Annotated[str, typer.Option("--users", help="Monthly active users (whole number).")],
 ) -> None:
     """Record an organisation's monthly active users for a month (again: replaces it)."""
-    from registry.catalog.orgs import set_mau
-    from registry.compliance.service import os_user
-
-    with state(ctx).catalog().session(write=True) as s:
-        row, old = set_mau(s, name, month, users, by=os_user())
-        change = f" (was {old:,})" if old is not None else ""
-        say(f"{name}: {row.month} = {row.users:,} monthly active users{change}")
+    row = state(ctx).store().org_mau(name, month, users)
+    old = row["previous"]
+    change = f" (was {old:,})" if old is not None else ""
+    say(f"{name}: {row['month']} = {row['users']:,} monthly active users{change}")
 
 
 @app.command("grant")
@@ -54,14 +48,29 @@ def grant(
     ref: Annotated[str, typer.Option("--ref", help="Reference of Meta's license.")],
 ) -> None:
     """Record an additional license from Meta for one policy id."""
-    from registry.catalog.orgs import add_grant
-    from registry.compliance.policies import load_policies
-    from registry.compliance.service import os_user
+    grant = state(ctx).store().org_grant(name, license_id, ref)
+    say(f"{name}: grant for {grant['license']} ({ref})")
 
-    policy = load_policies(state(ctx).settings().policy_dirs.value).get(license_id)
-    with state(ctx).catalog().session(write=True) as s:
-        add_grant(s, name, policy.id, ref, by=os_user())
-        say(f"{name}: grant for {policy.id} ({ref})")
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="ORG")],
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO 3166 alpha-2 code ('' clears it).")
+    ] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="New parent organisation.")] = None,
+    no_parent: Annotated[bool, typer.Option("--no-parent", help="Remove the parent.")] = False,
+) -> None:
+    """Change an organisation's country or parent (a parent loop is refused)."""
+    from registry.errors import InvalidInputError
+
+    if parent is not None and no_parent:
+        raise InvalidInputError("give --parent or --no-parent, not both")
+    if country is None and parent is None and not no_parent:
+        raise InvalidInputError("nothing to change: give --country, --parent or --no-parent")
+    view = state(ctx).store().org_set(name, country=country, parent=parent, clear_parent=no_parent)
+    say(f"{name}: country {view['country'] or '-'}, parent {view['parent'] or '-'}")
 
 
 @app.command("list")
@@ -69,14 +78,14 @@ def list_(ctx: typer.Context, fmt: Annotated[str, typer.Option("--format")] = "t
     """List organisations."""
     import json
 
-    from registry.catalog.orgs import list_orgs
-
-    with state(ctx).catalog().session() as s:
-        rows = list_orgs(s)
+    rows = state(ctx).store().orgs()
     if fmt == "json":
-        emit(json.dumps([{"name": n, "country": c, "parent": p} for n, c, p in rows], indent=2))
+        emit(json.dumps(rows, indent=2))
         return
-    emit("\n".join(f"{n}\t{c or '-'}\t{p or '-'}" for n, c, p in rows) or "(no organisations)")
+    emit(
+        "\n".join(f"{o['name']}\t{o['country'] or '-'}\t{o['parent'] or '-'}" for o in rows)
+        or "(no organisations)"
+    )
 
 
 @app.command("show")
@@ -86,22 +95,18 @@ def show(
     fmt: Annotated[str, typer.Option("--format")] = "table",
 ) -> None:
     """Show an organisation, its corporate family, MAU and grants."""
-    import dataclasses
     import json
 
-    from registry.catalog.orgs import show_org
-
-    with state(ctx).catalog().session() as s:
-        view = show_org(s, name)
+    view = state(ctx).store().org_show(name)
     if fmt == "json":
-        emit(json.dumps(dataclasses.asdict(view), indent=2))
+        emit(json.dumps(view, indent=2))
         return
     lines = [
-        f"name: {view.name}",
-        f"country: {view.country or '-'}",
-        f"parent: {view.parent or '-'}",
-        f"corporate family: {', '.join(view.family)}",
+        f"name: {view['name']}",
+        f"country: {view['country'] or '-'}",
+        f"parent: {view['parent'] or '-'}",
+        f"corporate family: {', '.join(view['family'])}",
     ]
-    lines += [f"mau {m}: {u:,}" for m, u in view.mau]
-    lines += [f"grant {lid}: {ref}" for lid, ref in view.grants]
+    lines += [f"mau {m}: {u:,}" for m, u in view["mau"]]
+    lines += [f"grant {lid}: {ref}" for lid, ref in view["grants"]]
     emit("\n".join(lines))

@@ -3,25 +3,16 @@ organisation's own directories)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from registry.cli.context import state
 from registry.cli.output import emit
 
-if TYPE_CHECKING:
-    from registry.compliance.policies import PolicySet
-
 app = typer.Typer(help="Show the license policies the checks apply.", no_args_is_help=True)
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-def _policies(ctx: typer.Context) -> PolicySet:
-    from registry.compliance.policies import load_policies
-
-    return load_policies(state(ctx).settings().policy_dirs.value)
 
 
 def _fmt(fmt: str) -> str:
@@ -37,11 +28,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     """List every policy: id, kind, name, file."""
     import json
 
-    ps = _policies(ctx)
-    rows = [
-        {"id": p.id, "kind": p.kind, "name": p.name, "spdx": p.spdx, "file": p.path}
-        for p in sorted(ps.policies.values(), key=lambda p: p.id)
-    ]
+    rows = state(ctx).store().policies()
     if _fmt(fmt) == "json":
         emit(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -58,32 +45,7 @@ def show(
     """Show one policy: facts, required texts, prohibited purposes, rules and clauses."""
     import json
 
-    p = _policies(ctx).get(policy_id)
-    doc = {
-        "id": p.id,
-        "name": p.name,
-        "kind": p.kind,
-        "spdx": p.spdx,
-        "huggingface_id": p.huggingface_id,
-        "aliases": list(p.aliases),
-        "release_date": p.release_date.isoformat() if p.release_date else None,
-        "measured_month": p.measured_month,
-        "license_url": p.license_url,
-        "license_title": p.license_title,
-        "agreement_sentences": list(p.agreement_sentences),
-        "agreement_min_sentences": p.agreement_min_sentences or None,
-        "license_links": list(p.license_links),
-        "notice": p.notice,
-        "built_with": p.built_with,
-        "name_prefix": p.name_prefix,
-        "prohibited_purposes": list(p.prohibited_purposes),
-        "rules": {
-            r.id: {"clause": r.clause, "uses": list(r.uses), "outputs": r.outputs, **r.params}
-            for r in p.rules.values()
-        },
-        "file": p.path,
-        "sha256": p.digest,
-    }
+    doc = state(ctx).store().policy(policy_id)
     if _fmt(fmt) == "json":
         emit(json.dumps(doc, indent=2, ensure_ascii=False))
         return
@@ -109,22 +71,24 @@ def show(
             continue
         shown = ", ".join(value) if isinstance(value, list) else value
         lines.append(f"{key}: {shown}")
-    if p.agreement_sentences:
+    if doc.get("agreement_sentences"):
         lines.append(
-            f"agreement text: {p.agreement_min_sentences} of {len(p.agreement_sentences)} "
-            "distinctive sentences make a copy (--format json lists them)"
+            f"agreement text: {doc['agreement_min_sentences']} of "
+            f"{len(doc['agreement_sentences'])} distinctive sentences make a copy "
+            "(--format json lists them)"
         )
-    lines.append("prohibited purposes: " + (", ".join(p.prohibited_purposes) or "(none)"))
+    lines.append("prohibited purposes: " + (", ".join(doc["prohibited_purposes"]) or "(none)"))
     lines.append("rules:")
-    for r in p.rules.values():
+    for rule_id, rule in doc["rules"].items():
+        params = {k: v for k, v in rule.items() if k not in ("clause", "uses", "outputs")}
         extra = []
-        if r.uses:
-            extra.append("uses " + "/".join(r.uses))
-        if r.outputs:
+        if rule["uses"]:
+            extra.append("uses " + "/".join(rule["uses"]))
+        if rule["outputs"]:
             extra.append("carried through distill")
-        extra += [f"{k}={v}" for k, v in r.params.items() if k != "countries"]
-        if "countries" in r.params:
-            extra.append("countries " + " ".join(r.params["countries"]))
-        lines.append(f"  {r.id} ({r.clause})" + (": " + "; ".join(extra) if extra else ""))
-    lines.append(f"file: {p.path} (sha256 {p.digest})")
+        extra += [f"{k}={v}" for k, v in params.items() if k != "countries"]
+        if "countries" in params:
+            extra.append("countries " + " ".join(params["countries"]))
+        lines.append(f"  {rule_id} ({rule['clause']})" + (": " + "; ".join(extra) if extra else ""))
+    lines.append(f"file: {doc['file']} (sha256 {doc['sha256']})")
     emit("\n".join(lines))

@@ -126,7 +126,7 @@ def smoke(
     )
     progress = CountProgress()
     summary = run_smoke(
-        state(ctx).catalog,
+        state(ctx).store(),
         request,
         progress=progress,
         on_report=lambda r: progress.line(_line(r)),
@@ -149,10 +149,9 @@ def smoke(
 def _summary(ctx: typer.Context, since: str | None, fmt: SmokeFormat) -> None:
     from registry.catalog.listing import parse_time
     from registry.cli.formats import plain_table
-    from registry.smoke.summary import smoke_summary
 
     when = parse_time(since, "--since") if since else None
-    rows = list(smoke_summary(state(ctx).reader(), when))
+    rows = list(state(ctx).store().smoke_summary(when))
     if fmt is SmokeFormat.json:
         emit(json.dumps({"variants": rows}, indent=2))
     elif rows:

@@ -16,8 +16,8 @@ FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output fo
 def add(
     ctx: typer.Context,
     path: Annotated[
-        str, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
-    ],
+        str | None, typer.Argument(help="Checkpoint directory or file, or hf:ORG/NAME[@REV].")
+    ] = None,
     name: Annotated[
         str | None,
         typer.Option(
@@ -50,19 +50,31 @@ def add(
             "(known-dangerous ones are always refused).",
         ),
     ] = False,
+    bom: Annotated[
+        Path | None,
+        typer.Option("--bom", help="Register a CycloneDX 1.6 or SPDX 3.0 document instead."),
+    ] = None,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Register a checkpoint: hash its files and record its lineage and license."""
-    from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
+    from registry.errors import InvalidInputError
 
-    st = state(ctx)
+    store = state(ctx).store()
     parents = [ParentSpec.parse(p) for p in parent or []]
-    if path.startswith("hf:"):
+    if (path is None) == (bom is None):
+        raise InvalidInputError("give a checkpoint PATH or --bom FILE (one of them)")
+    if bom is not None:
+        from registry.catalog.bom_import import add_from_bom
+        from registry.compliance.policies import load_policies
+
+        policies = load_policies(state(ctx).settings().policy_dirs.value)
+        data = add_from_bom(store, bom, policies, name=name, license_id=license, parents=parents)
+    elif path is not None and path.startswith("hf:"):
         from registry.hub.register import add_from_hub
 
-        variant = add_from_hub(
-            st.catalog(),
+        data = add_from_hub(
+            store,
             path,
             name=name,
             license_id=license,
@@ -71,8 +83,9 @@ def add(
             progress=RichByteProgress(),
         )
     else:
-        variant = add_checkpoint(
-            st.catalog,
+        assert path is not None  # exactly one of PATH and --bom, checked above
+        data = add_checkpoint(
+            store,
             Path(path),
             name=name,
             license_id=license,
@@ -80,9 +93,7 @@ def add(
             modalities=modality or [],
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
-            reader=st.reader(),
         )
-    data = describe(st.reader(), variant.name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -157,7 +168,7 @@ def list_(
         name_glob=name,
     )
     count, next_cursor = write_list(
-        state(ctx).reader(), flt, sys.stdout, fmt=fmt.value, limit=limit, cursor=cursor
+        state(ctx).store(), flt, sys.stdout, fmt=fmt.value, limit=limit, cursor=cursor
     )
     sys.stdout.flush()
     if next_cursor is not None:
@@ -175,7 +186,7 @@ def show(
 
     from registry.cli.catalog_views import render_show
 
-    emit(render_show(state(ctx).reader(), name, as_json=fmt is ListFormat.json))
+    emit(render_show(state(ctx).store(), name, as_json=fmt is ListFormat.json))
 
 
 def tree(
@@ -184,9 +195,7 @@ def tree(
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
     """Show a variant's ancestors and descendants."""
-    from registry.catalog.describe import lineage
-
-    data = lineage(state(ctx).reader(), name)
+    data = state(ctx).store().lineage(name)
     if fmt is ListFormat.json:
         emit(to_json(data))
         return
@@ -254,11 +263,9 @@ def link(
 ) -> None:
     """Record that CHILD was made from PARENT (refuses lineage cycles)."""
     from registry.catalog.register import ParentSpec
-    from registry.catalog.variants import link_parent
 
     spec = ParentSpec.parse(parent)
-    with state(ctx).catalog().session(write=True) as session:
-        link_parent(session, child, spec.name, spec.relation)
+    state(ctx).store().link(child, spec.name, spec.relation)
     say(f"{child} is now a {spec.relation} of {spec.name}")
 
 
@@ -267,10 +274,7 @@ def rm(
     name: Annotated[str, typer.Argument(help="Variant name.")],
 ) -> None:
     """Remove a variant from the catalog (refused while it has children; files untouched)."""
-    from registry.catalog.variants import remove_variant
-
-    with state(ctx).catalog().session(write=True) as session:
-        remove_variant(session, name)
+    state(ctx).store().remove(name)
     say(f"removed {name}")
 
 

@@ -52,10 +52,9 @@ def _lines(v: dict[str, Any]) -> list[str]:
 def summary(ctx: typer.Context, since: str | None, fmt: ListFormat) -> None:
     """``verify --summary``: the latest result of every variant, from every shard."""
     from registry.catalog.listing import parse_time
-    from registry.catalog.verify_records import verify_summary
 
     when = parse_time(since, "--since") if since else None
-    rows = list(verify_summary(state(ctx).reader(), when))
+    rows = list(state(ctx).store().verify_summary(when))
     bad = [r for r in rows if r["status"] == "failed" or (r["local"] and r["status"] is None)]
     if fmt is ListFormat.json:
         emit(to_json({"variants": rows, "ok": not bad}))
@@ -112,23 +111,68 @@ def verify(
     ] = False,
     since: SinceOpt = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    signature: Annotated[
+        Path | None,
+        typer.Option("--signature", help="Check a model_signing (OpenSSF) bundle too."),
+    ] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="Signer's public key (PEM).")] = None,
+    certificate: Annotated[
+        Path | None, typer.Option("--certificate", help="Signer's certificate (PEM).")
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None, typer.Option("--ca-bundle", help="Trusted CA certificates (PEM).")
+    ] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="Sigstore keyless: expected identity.")
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Sigstore keyless: expected OIDC issuer.")
+    ] = None,
 ) -> None:
     """Re-hash registered files: ok, modified, missing or extra (exit 1 on any change).
 
     A modified safetensors or GGUF file is reported with the names of the tensors that changed.
     A large file registered with chunk digests is verified chunk by chunk on every core.
     Each variant's result is recorded for --summary.
+    With --signature, also check a model_signing bundle (offline) and record who signed.
     """
-    check_summary_args(summary_, since, names, all_, shard, path, quick)
+    signing = (signature, key, certificate, ca_bundle, identity, issuer)
+    check_summary_args(summary_, since, names, all_, shard, path, quick, *signing)
     if summary_:
         summary(ctx, since, fmt)
         return
+    if signature is None and any(o is not None for o in signing):
+        from registry.errors import InvalidInputError
+
+        raise InvalidInputError("--key, --certificate, --ca-bundle, --identity go with --signature")
+    if signature is not None:
+        from registry.cli.signature import verify_with_signature
+
+        if quick or all_ or shard:
+            from registry.errors import InvalidInputError
+
+            raise InvalidInputError(
+                "--signature reads every file of one variant: no --quick, --all, --shard"
+            )
+
+        return verify_with_signature(
+            ctx,
+            names or [],
+            signature,
+            key=key,
+            certificate=certificate,
+            ca_bundle=ca_bundle,
+            identity=identity,
+            issuer=issuer,
+            path=path,
+            fmt=fmt,
+        )
     from registry.catalog.shards import parse_shard
     from registry.catalog.verify import iter_verify
 
     results = []
     for r in iter_verify(
-        state(ctx).writer(),
+        state(ctx).store(),
         names or [],
         all_=all_,
         path=path,

@@ -8,12 +8,18 @@ with a recursive CTE), the family's MAU in the months the policies measure, and 
 from __future__ import annotations
 
 from registry.compliance.engine import resolve_licenses
-from registry.compliance.evidence import read_evidence
+from registry.compliance.evidence import (
+    LICENSE_NAME_PARTS,
+    local_dir,
+    read_evidence,
+    stored_evidence,
+)
 from registry.compliance.lineage import walk
-from registry.compliance.model import ModelFacts, OrgFacts
+from registry.compliance.model import Evidence, ModelFacts, OrgFacts
 from registry.compliance.policies import PolicySet
 from registry.compliance.store import RawDB
 from registry.errors import NotFoundError
+from registry.signing.trust import RecordFacts, files_digest
 
 _FAMILY_SQL = """
 WITH RECURSIVE links(a, b) AS (
@@ -29,7 +35,28 @@ SELECT o.id, o.name FROM family f JOIN organisations o ON o.id = f.id ORDER BY o
 """
 
 
-def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFacts]:
+# The file names that can be evidence (``evidence.is_notice_name`` / ``is_license_name``).
+_PATTERNS = ("notice%", "readme.md", *(f"%{part}%" for part in LICENSE_NAME_PARTS))
+_MATCH = " OR ".join(["lower(f.path) LIKE ?"] * len(_PATTERNS))
+
+
+def _evidence(db: RawDB, vid: int, source_uri: str | None, local: bool) -> Evidence:
+    """The checkpoint directory's files when ``local`` and it is here, else the stored copy."""
+    if local and local_dir(source_uri) is not None:
+        return read_evidence(source_uri)
+    rows = db.rows(
+        "SELECT f.path, i.details FROM variant_files f JOIN file_info i ON i.file_id = f.id "
+        "WHERE f.variant_id = ? AND ("
+        + " OR ".join(["lower(f.path) LIKE ?"] * len(_PATTERNS))
+        + ")",
+        (vid, *_PATTERNS),
+    )
+    return stored_evidence([(str(p), db.json_value(d) or {}) for p, d in rows])
+
+
+def model_facts(
+    db: RawDB, name: str, policies: PolicySet, *, local_evidence: bool = True
+) -> tuple[int, ModelFacts]:
     found = db.rows(
         "SELECT id, license_id, license_name, modalities, source_uri FROM variants WHERE name = ?",
         (name,),
@@ -47,7 +74,7 @@ def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFa
         modalities=tuple(str(m) for m in mods),
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,
-        evidence=read_evidence(source_uri),
+        evidence=_evidence(db, int(vid), source_uri, local_evidence),
     )
 
 
@@ -83,3 +110,17 @@ def org_facts(db: RawDB, name: str, months: list[str]) -> OrgFacts:
         mau=mau,
         grants={k: tuple(v) for k, v in grants.items()},
     )
+
+
+def signature_facts(db: RawDB, vid: int) -> tuple[list[tuple[RecordFacts, str]], str]:
+    """The variant's recorded signature verifications and the digest of its files now."""
+    records = [
+        (RecordFacts(str(m), str(k), i, s, bool(c)), str(d))
+        for m, k, i, s, c, d in db.rows(
+            "SELECT method, key_fingerprint, identity, issuer, chain_verified, files_digest "
+            "FROM signature_verifications WHERE variant_id = ? ORDER BY id DESC",
+            (vid,),
+        )
+    ]
+    files = db.rows("SELECT path, sha256, git_oid FROM variant_files WHERE variant_id = ?", (vid,))
+    return records, files_digest((str(p), s, o) for p, s, o in files)

@@ -153,6 +153,18 @@ class Finding:
     path: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        return cls(
+            rule=str(d["rule"]),
+            license=str(d["license"]),
+            status=str(d["status"]),
+            reason=str(d["reason"]),
+            clause=str(d["clause"]),
+            path=tuple(d.get("path") or ()),
+            relations=tuple(d.get("relations") or ()),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
@@ -191,6 +203,20 @@ class CheckResult:
             "inputs": self.inputs,
             "policy_digests": self.policy_digests,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        """The inverse of :meth:`to_dict` (a result the team server evaluated)."""
+        return cls(
+            model=str(d["model"]),
+            org=str(d["org"]),
+            use=str(d["use"]),
+            verdict=str(d["verdict"]),
+            findings=tuple(Finding.from_dict(f) for f in d.get("findings") or ()),
+            inputs=dict(d.get("inputs") or {}),
+            policy_digests=dict(d.get("policy_digests") or {}),
+            deployment=d.get("deployment"),
+        )
 
 
 def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> str:

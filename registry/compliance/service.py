@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.compliance.engine import evaluate
-from registry.compliance.facts import model_facts, org_facts
-from registry.compliance.model import CheckResult, Usage
+from registry.compliance.facts import model_facts, org_facts, signature_facts
+from registry.compliance.model import CheckResult, Usage, verdict_of
 from registry.compliance.policies import PolicySet
 from registry.compliance.purposes import validate_attestations, validate_purposes, validate_use
 from registry.compliance.store import RawDB
-from registry.errors import NotFoundError
+from registry.errors import InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from registry.audit.actor import Actor
+    from registry.signing.trust import TrustList
+
+# the config's [signing] trust list and where it came from
+Signing = tuple["TrustList", str]
 
 
 def os_user() -> str | None:
@@ -67,9 +74,114 @@ class CheckRequest:
         )
 
 
-def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
+@dataclass(frozen=True)
+class CheckSpec:
+    """What to check: a variant for an organisation and use, one deployment, or all of them."""
+
+    variant: str | None = None
+    org: str | None = None
+    use: str | None = None
+    public_name: str | None = None
+    purposes: tuple[str, ...] = ()
+    attest: tuple[str, ...] = ()
+    end_user: bool = False
+    deployment: str | None = None
+    all: bool = False
+
+    def validate(self) -> CheckSpec:
+        """Refuse a malformed request before any database is touched."""
+        modes = [self.variant is not None, self.deployment is not None, self.all]
+        if sum(1 for m in modes if m) != 1:
+            raise InvalidInputError("give exactly one of VARIANT, --deployment NAME, --all")
+        if self.variant is not None:
+            if not self.org:
+                raise InvalidInputError("--org is required (or set default_org / MODELREG_ORG)")
+            if not self.use:
+                raise InvalidInputError(
+                    "--use is required: research, internal, service or distribute"
+                )
+            validate_use(self.use)
+            validate_purposes(self.purposes)
+            validate_attestations(self.attest)
+        elif (
+            self.org
+            or self.use
+            or self.public_name
+            or self.purposes
+            or self.attest
+            or self.end_user
+        ):
+            raise InvalidInputError("--org/--use/... describe a VARIANT check, not a deployment")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variant": self.variant,
+            "org": self.org,
+            "use": self.use,
+            "public_name": self.public_name,
+            "purposes": list(self.purposes),
+            "attest": list(self.attest),
+            "end_user": self.end_user,
+            "deployment": self.deployment,
+            "all": self.all,
+        }
+
+
+def run_checks(
+    db: RawDB,
+    policies: PolicySet,
+    spec: CheckSpec,
+    actor: Actor,
+    *,
+    local_evidence: bool = True,
+    signing: Signing | None = None,
+) -> list[CheckResult]:
+    """Evaluate what ``spec`` asks and record each check (log and audit trail).
+
+    ``local_evidence``: read NOTICE/LICENSE files from the checkpoint directory when it is
+    here (the CLI); the server passes False and uses the texts recorded at registration.
+    ``signing``: when it requires signatures, a deployment check adds the ``signature``
+    finding.
+    """
+    spec.validate()
+    if spec.variant is not None:
+        assert spec.org is not None and spec.use is not None
+        requests = [
+            CheckRequest.make(
+                spec.variant,
+                spec.org,
+                spec.use,
+                public_name=spec.public_name,
+                purposes=list(spec.purposes),
+                attest=list(spec.attest),
+                end_user=spec.end_user,
+                by=actor.name,
+            )
+        ]
+    elif spec.deployment is not None:
+        requests = [deployment_request(db, spec.deployment)]
+    else:
+        requests = all_deployment_requests(db)
+    results = [
+        run_check(db, policies, req, local_evidence=local_evidence, signing=signing)
+        for req in requests
+    ]
+    for result in results:
+        record_check(db, result, actor)
+    return results
+
+
+def run_check(
+    db: RawDB,
+    policies: PolicySet,
+    req: CheckRequest,
+    *,
+    local_evidence: bool = True,
+    signing: Signing | None = None,
+) -> CheckResult:
     """Evaluate one request against the catalog (no write)."""
-    _vid, model = model_facts(db, req.model, policies)
+    vid, model = model_facts(db, req.model, policies, local_evidence=local_evidence)
     months = sorted(
         {
             p.measured_month
@@ -101,18 +213,37 @@ def run_check(db: RawDB, policies: PolicySet, req: CheckRequest) -> CheckResult:
             dict.fromkeys(n for n, _ in model.evidence.notice_texts + model.evidence.license_texts)
         ),
     }
-    return evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
+    result = evaluate(model, org, usage, policies, inputs=inputs, deployment=req.deployment)
+    if signing is None or not signing[0].require or req.deployment is None:
+        return result
+    from dataclasses import replace
+
+    from registry.compliance.rules import signature
+
+    trust, where = signing
+    records, current = signature_facts(db, vid)
+    finding = signature.evaluate(
+        req.model, model.declared[0], trust, records, current, f"[signing] in {where}"
+    )
+    inputs["signing"] = {
+        "trusted_keys": list(trust.keys),
+        "trusted_identities": [[t.identity, t.issuer] for t in trust.identities],
+    }
+    findings = (*result.findings, finding)
+    return replace(result, findings=findings, verdict=verdict_of(findings))
 
 
-def record_check(db: RawDB, result: CheckResult, user: str | None) -> None:
-    """Append the check to the check log (its own short transaction)."""
+def record_check(db: RawDB, result: CheckResult, actor: Actor) -> None:
+    """Append the check to the check log and the audit trail (its own short transaction)."""
+    from registry.audit.raw import record_raw
+
     db.execute(
         "INSERT INTO check_log (checked_at, os_user, variant_name, org_name, use, "
         "deployment_name, verdict, inputs, findings, policy_digests) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             db.timestamp_param(dt.datetime.now(dt.UTC)),
-            user,
+            actor.name,
             result.model,
             result.org,
             result.use,
@@ -123,6 +254,14 @@ def record_check(db: RawDB, result: CheckResult, user: str | None) -> None:
             db.json_param(result.policy_digests),
         ),
     )
+    after = {
+        "org": result.org,
+        "use": result.use,
+        "deployment": result.deployment,
+        "verdict": result.verdict,
+    }
+    db.begin_write()  # after the insert: the lock is held for the append and the commit only
+    record_raw(db, actor, "check.run", result.model, after=after)
     db.commit()
 
 
@@ -157,14 +296,20 @@ def all_deployment_requests(db: RawDB) -> list[CheckRequest]:
     return [_request_from_row(db, r) for r in db.rows(_DEPLOYMENT_SQL + " ORDER BY d.name")]
 
 
-def history(db: RawDB, variant: str) -> list[dict[str, Any]]:
-    """The check log of a variant, oldest first."""
+def history(
+    db: RawDB, variant: str, *, after: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The check log of a variant, oldest first (``after``: ids above it, for paging)."""
     out = []
-    for row in db.rows(
+    sql = (
         "SELECT id, checked_at, os_user, org_name, use, deployment_name, verdict, inputs, "
-        "findings, policy_digests FROM check_log WHERE variant_name = ? ORDER BY checked_at, id",
-        (variant,),
-    ):
+        "findings, policy_digests FROM check_log WHERE variant_name = ? AND id > ? ORDER BY id"
+    )
+    params: tuple[Any, ...] = (variant, after or 0)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params += (limit,)
+    for row in db.rows(sql, params):
         cid, at, user, org, use, dep, verdict, inputs, findings, digests = row
         out.append(
             {

@@ -36,6 +36,16 @@ class RawDB:
         else:
             raise DatabaseError(f"unsupported database URL {mask_url(url)}")
 
+    @classmethod
+    def over(cls, conn: Any, url: str, dialect: str) -> RawDB:
+        """A RawDB over a connection someone else opened (the server's pool); closing it
+        gives the connection back."""
+        db = cls.__new__(cls)
+        db.url = url
+        db.dialect = dialect
+        db.conn = _SqliteTx(conn) if dialect == "sqlite" else conn
+        return db
+
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
@@ -52,9 +62,29 @@ class RawDB:
         except Exception as exc:
             raise self._error(exc) from None
 
+    def begin_write(self) -> None:
+        """Start the write transaction now and hold the catalog's write lock until commit.
+
+        SQLite: ``BEGIN IMMEDIATE``. PostgreSQL: the transaction-scoped advisory lock every
+        writer takes (see :mod:`registry.audit.chain`), so the audit trail stays one chain.
+        """
+        if self.dialect == "sqlite":
+            self.conn.begin_immediate()
+            return
+        from registry.audit.chain import WRITE_LOCK_KEY
+
+        self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+
     def commit(self) -> None:
         try:
             self.conn.commit()
+        except Exception as exc:
+            raise self._error(exc) from None
+
+    def rollback(self) -> None:
+        """End whatever transaction is open without keeping it (nothing to do if none is)."""
+        try:
+            self.conn.rollback()
         except Exception as exc:
             raise self._error(exc) from None
 
@@ -151,9 +181,13 @@ class _SqliteTx:
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         if not self._open and sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.begin_immediate()
+        return self._conn.execute(sql, params)
+
+    def begin_immediate(self) -> None:
+        if not self._open:
             self._conn.execute("BEGIN IMMEDIATE")
             self._open = True
-        return self._conn.execute(sql, params)
 
     def commit(self) -> None:
         if self._open:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
@@ -21,9 +21,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from registry.config import Settings, mask_url
-from registry.db.reader import database_error
+from registry.db.reader import Reader, database_error
 from registry.db.schema import HEAD_REVISION, out_of_date
 from registry.errors import DatabaseError, ModelregError
+
+if TYPE_CHECKING:
+    from registry.audit.actor import Actor
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -53,8 +56,12 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for a catalog URL (no pooling: one CLI command, one connection)."""
+def make_engine(url: str, *, pool_size: int = 0) -> Engine:
+    """Create an engine for a catalog URL.
+
+    No pooling by default (one CLI command, one connection); the server asks for a pool of
+    ``pool_size`` PostgreSQL connections (SQLite connections are cheap and never pooled).
+    """
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -73,8 +80,14 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
         )
+    pool: dict[str, Any] = (
+        # no pre-ping (a round trip per checkout); connections are renewed every 5 minutes
+        {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 300}
+        if pool_size
+        else {"poolclass": NullPool}
+    )
     try:
-        return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
+        return create_engine(url, connect_args={"connect_timeout": 10}, **pool)
     except ModuleNotFoundError as exc:
         raise DatabaseError(f"database driver missing: {exc.name}") from None
 
@@ -101,12 +114,25 @@ class Catalog:
     url: str
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
+    def session(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        A write session on SQLite holds the write lock from its start (``BEGIN IMMEDIATE``),
+        so writers queue instead of failing. The audit events its writes noted are appended
+        just before the commit (:func:`registry.audit.log.append_pending`, which serialises
+        appends). ``actor`` is who the audit trail names for this transaction's writes
+        (default: the OS user).
+        """
         bind = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
         session = Session(bind=bind, expire_on_commit=False)
+        if actor is not None:
+            session.info["actor"] = actor
         try:
             yield session
+            if session.info.get("audit_pending"):
+                from registry.audit.log import append_pending
+
+                append_pending(session)
             session.commit()
         except ModelregError:
             session.rollback()
@@ -119,6 +145,16 @@ class Catalog:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """The plain-DBAPI read path (:class:`~registry.db.reader.Reader`) over one of the
+        engine's pooled connections, given back (its transaction rolled back) at the end."""
+        conn = self.engine.raw_connection()
+        try:
+            yield Reader(conn, self.url, self.engine.dialect.name)
+        finally:
+            conn.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -145,3 +181,14 @@ def open_catalog(settings: Settings, *, check_schema: bool = True) -> Catalog:
         upgrade(url)
         return catalog
     raise out_of_date(mask_url(url), revision, HEAD_REVISION)
+
+
+def check_ready(catalog: Catalog) -> str:
+    """The catalog's revision if it answers and is at head; DatabaseError otherwise."""
+    try:
+        revision = current_revision(catalog.engine)
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError) as exc:
+        raise database_error(exc, catalog.url) from None
+    if revision != HEAD_REVISION:
+        raise out_of_date(mask_url(catalog.url), revision, HEAD_REVISION)
+    return revision

@@ -1,11 +1,13 @@
-"""Catalog access over the plain DBAPI, for the commands that must start fast.
+"""Read-only catalog access over the plain DBAPI, for the commands that must start fast.
 
 ``list``, ``show``, ``tree``, ``check`` and ``verify`` mostly read. Importing SQLAlchemy
 costs about half a second on a small machine, more than these commands may take in all, so
 they talk to ``sqlite3`` or ``psycopg`` directly with portable SQL (named ``:param``
-placeholders, translated for psycopg). The few small writes of those commands (a verify
-result) go through :mod:`registry.db.writer`; registering and editing the catalog goes
-through the ORM and its transactions. The schema is always the ORM models' and Alembic's.
+placeholders, translated for psycopg). The few small writes of ``check`` and ``verify`` go
+through the check path's raw connection (:class:`registry.compliance.store.RawDB`), which
+appends their audit events in the same transaction; registering and editing the catalog
+goes through the ORM and its transactions. The schema is always the ORM models' and
+Alembic's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from registry.config import Settings, mask_url, scrub
@@ -36,7 +38,7 @@ class Reader:
 
     def _sql(self, sql: str) -> str:
         if self.dialect == "postgresql":
-            return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+            return _pyformat(sql)
         return sql
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
@@ -90,7 +92,11 @@ class Reader:
         self._conn.close()
 
 
-R = TypeVar("R", bound=Reader)
+@functools.lru_cache(maxsize=512)
+def _pyformat(sql: str) -> str:
+    """Portable ``:name`` SQL as psycopg's ``%(name)s`` (cached: the server runs the same
+    statements over and over)."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def database_error(exc: Exception, url: str) -> DatabaseError:
@@ -100,7 +106,7 @@ def database_error(exc: Exception, url: str) -> DatabaseError:
     return DatabaseError(f"database {mask_url(url)}: {scrub(text, url)}")
 
 
-def _connect(url: str, factory: type[R], write: bool = False) -> R:
+def _connect(url: str) -> Reader:
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -115,17 +121,10 @@ def _connect(url: str, factory: type[R], write: bool = False) -> R:
                 f"catalog {mask_url(url)} does not exist: run `modelreg db upgrade` first"
             )
         try:
-            if not write:
-                lite = sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60)
-            else:  # autocommit; the writer issues BEGIN IMMEDIATE, as the engine does
-                lite = sqlite3.connect(
-                    f"file:{file}?mode=rw", uri=True, timeout=60, isolation_level=None
-                )
-                lite.execute("PRAGMA foreign_keys = ON")
-                lite.execute("PRAGMA synchronous = NORMAL")
+            lite = sqlite3.connect(f"file:{file}?mode=ro", uri=True, timeout=60)
         except sqlite3.Error as exc:
             raise database_error(exc, url) from None
-        return factory(lite, url, "sqlite")
+        return Reader(lite, url, "sqlite")
     if scheme in {"postgresql", "postgres"}:
         import psycopg
 
@@ -144,10 +143,10 @@ def _connect(url: str, factory: type[R], write: bool = False) -> R:
         kwargs.update(parse_qsl(parts.query))
         try:
             pg = psycopg.connect(**kwargs)
-            pg.read_only = not write
+            pg.read_only = True
         except psycopg.Error as exc:
             raise database_error(exc, url) from None
-        return factory(pg, url, "postgresql")
+        return Reader(pg, url, "postgresql")
     raise DatabaseError(f"unsupported database {scheme!r}: use sqlite:/// or postgresql://")
 
 
@@ -161,16 +160,11 @@ def _revision(reader: Reader) -> str | None:
 
 def open_reader(settings: Settings) -> Reader:
     """A read-only connection to a catalog at head (the default file is migrated first)."""
-    return open_connection(settings, Reader)
-
-
-def open_connection(settings: Settings, factory: type[R], *, write: bool = False) -> R:
-    """A connection of class ``factory`` to a catalog at head (the default file migrated)."""
     url = settings.database_url.value
     if settings.uses_default_database:
-        reader: R | None
+        reader: Reader | None
         try:
-            reader = _connect(url, factory, write)
+            reader = _connect(url)
         except SchemaOutOfDateError:  # not created yet
             reader = None
         if reader is not None and _revision(reader) == HEAD_REVISION:
@@ -180,7 +174,7 @@ def open_connection(settings: Settings, factory: type[R], *, write: bool = False
         from registry.db.engine import open_catalog  # creates and migrates on first use
 
         open_catalog(settings).dispose()
-    reader = _connect(url, factory, write)
+    reader = _connect(url)
     revision = _revision(reader)
     if revision != HEAD_REVISION:
         reader.close()

@@ -15,23 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.catalog import licenses
-from registry.catalog.bases import settle_references
-from registry.catalog.register import ParentSpec, card_license, card_lineage, check_modalities
+from registry.catalog.register import ParentSpec, check_modalities, registration
 from registry.catalog.validation import check_name
-from registry.catalog.variants import create_variant, find_variant
-from registry.checkpoints import FileEntry, config_json
+from registry.checkpoints import FileEntry
 from registry.checkpoints.manifest import ModelCard
 from registry.checkpoints.modelcard import card_from_mapping, parse_model_card
-from registry.db.engine import Catalog
-from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, CheckpointError
 from registry.hub.client import HubClient
 from registry.hub.model_info import HubModel, HubRef
 from registry.hub.origin import hub_uri
 from registry.progress import NULL_PROGRESS, Progress
+
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
 
 def default_name(model: HubModel) -> str:
@@ -73,7 +72,7 @@ def fetch(
 
 
 def add_from_hub(
-    catalog: Catalog,
+    store: Store,
     ref: str,
     *,
     name: str | None = None,
@@ -82,16 +81,15 @@ def add_from_hub(
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
     client: HubClient | None = None,
-) -> Variant:
+) -> dict[str, Any]:
     """Register ``hf:ORG/NAME[@REVISION]`` from the Hub's metadata (all or nothing)."""
     hub_ref = HubRef.parse(ref)
     lic = licenses.license_from_option(license_id) if license_id else None
     mods = check_modalities(modalities) if modalities else None
     if name is not None:
         name = check_name(name)
-        with catalog.session() as session:  # fail fast, before talking to the Hub
-            if find_variant(session, name) is not None:
-                raise AlreadyExistsError(f"a variant named {name!r} is already registered")
+        if store.variant_exists(name):  # fail fast, before talking to the Hub
+            raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     own = client is None
     hub = client or HubClient()
     try:
@@ -100,23 +98,14 @@ def add_from_hub(
         if own:
             hub.close()
     files = [FileEntry(f.path, f.size, f.sha256, f.git_oid) for f in model.files]
-    license_name = None
-    if lic is None:
-        lic, license_name = card_license(card)
-    with catalog.session(write=True) as session:
-        resolved, unresolved = card_lineage(session, parents, card, files, progress)
-        variant = create_variant(
-            session,
-            name=name or default_name(model),
-            license_id=lic,
-            license_name=license_name,
-            parents=resolved,
-            unresolved_parents=unresolved,
-            modalities=mods or config_json.modalities(config),
-            source_uri=hub_uri(model.repo_id, model.revision),
-            architecture=config_json.architecture(config),
-            parameter_count=config_json.parameter_count(config),
-            files=files,
-        )
-        settle_references(session, variant)
-        return variant
+    reg = registration(
+        name=name or default_name(model),
+        license_id=lic,
+        parents=parents,
+        modalities=mods,
+        card=card,
+        config=config,
+        files=files,
+        source_uri=hub_uri(model.repo_id, model.revision),
+    )
+    return store.register(reg, progress=progress)

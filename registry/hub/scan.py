@@ -14,14 +14,10 @@ from __future__ import annotations
 import graphlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import or_, select
+from typing import TYPE_CHECKING
 
 from registry.catalog.register import add_checkpoint
-from registry.catalog.variants import find_variant
 from registry.checkpoints.modelcard import read_model_card
-from registry.db.engine import Catalog
-from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, CheckpointError, InvalidInputError
 from registry.hub.cache import (
     DEFAULT_NAME_TEMPLATE,
@@ -34,6 +30,9 @@ from registry.hub.cache import (
 )
 from registry.hub.origin import hub_uri
 from registry.progress import NULL_PROGRESS, Progress
+
+if TYPE_CHECKING:
+    from registry.store.interface import Store
 
 
 @dataclass(frozen=True)
@@ -71,20 +70,16 @@ def _bases_first(snapshots: list[CachedSnapshot]) -> list[CachedSnapshot]:
     return sorted(snapshots, key=lambda s: (rank[s.repo_id], s.repo_id, s.revision))
 
 
-def _registered_as(catalog: Catalog, snap: CachedSnapshot, name: str) -> str | None:
+def _registered_as(store: Store, snap: CachedSnapshot, name: str) -> str | None:
     """The name under which this snapshot (by name, or repo + commit) is already registered."""
-    with catalog.session() as session:
-        if find_variant(session, name) is not None:
-            return name
-        sources = (hub_uri(snap.repo_id, snap.revision), str(snap.path.resolve()))
-        found = session.scalars(
-            select(Variant.name).where(or_(*(Variant.source_uri == s for s in sources)))
-        ).first()
-        return str(found) if found is not None else None
+    if store.variant_exists(name):
+        return name
+    sources = (hub_uri(snap.repo_id, snap.revision), str(snap.path.resolve()))
+    return store.find_by_source(sources)
 
 
 def scan_cache(
-    catalog: Catalog,
+    store: Store,
     cache_dir: Path | None = None,
     *,
     name_template: str = DEFAULT_NAME_TEMPLATE,
@@ -97,13 +92,13 @@ def scan_cache(
     report = ScanReport(cache_dir=root, unreadable=list(unreadable))
     for snap in _bases_first(snapshots):
         name = snapshot_name(name_template, snap)
-        existing = _registered_as(catalog, snap, name)
+        existing = _registered_as(store, snap, name)
         if existing is not None:
             why = "already registered" if existing == name else f"already registered as {existing}"
             report.skipped.append(Outcome(name, snap.path, why))
             continue
         try:
-            add_checkpoint(lambda: catalog, snap.path, name=name, progress=progress)
+            add_checkpoint(store, snap.path, name=name, progress=progress)
         except AlreadyExistsError:
             report.skipped.append(Outcome(name, snap.path, "already registered"))
         except (CheckpointError, InvalidInputError) as exc:

@@ -18,12 +18,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from registry.audit.chain import iso
+from registry.audit.log import record
 from registry.catalog.shards import Shard
 from registry.catalog.variants import get_variant
 from registry.db.models import LineageEdge, SmokeRun, Variant, VariantFile
@@ -34,10 +38,20 @@ REFERENCE_WINDOW = 100
 
 
 @dataclass(frozen=True)
+class SmokeSubject:
+    """What the catalog says a variant's smoke run loads: its content and local directories."""
+
+    name: str
+    content_digest: str
+    source_uri: str | None
+    adapter_parent: str | None = None  # the parent an adapter is loaded onto
+    adapter_parent_source: str | None = None
+
+
+@dataclass(frozen=True)
 class PlannedRun:
     """A variant resolved to what to load, or to the reason it cannot be."""
 
-    variant_id: int
     name: str
     content_digest: str
     target: SmokeTarget | None
@@ -90,44 +104,69 @@ def _adapter_parent(session: Session, variant_id: int) -> Variant | None:
     return session.scalars(stmt).first()
 
 
-def plan_variant(session: Session, variant: Variant) -> PlannedRun:
+def subject_of(session: Session, variant: Variant) -> SmokeSubject:
     parent = _adapter_parent(session, variant.id)
     parent_digest = None
-    base_path = None
-    problem = None
     if parent is not None:
         parent_digest = content_digest(parent.id, _files(session, parent.id), None)
-        base_path = local_path(parent.source_uri)
-        if base_path is None:
-            problem = f"adapter parent {parent.name} has no local checkpoint directory"
     digest = content_digest(variant.id, _files(session, variant.id), parent_digest)
-    path = local_path(variant.source_uri)
+    return SmokeSubject(
+        variant.name,
+        digest,
+        variant.source_uri,
+        parent.name if parent is not None else None,
+        parent.source_uri if parent is not None else None,
+    )
+
+
+def smoke_subjects(
+    session: Session,
+    names: Sequence[str],
+    all_: bool,
+    *,
+    shard: Shard | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[SmokeSubject]:
+    """Subjects of the named variants (in order, duplicates dropped, NotFoundError first), or
+    of every variant (of ``shard``) by name (those without a local checkpoint included;
+    ``after`` and ``limit`` give one keyset page)."""
+    if all_:
+        stmt = select(Variant).order_by(Variant.name)
+        if after is not None:
+            stmt = stmt.where(Variant.name > after)
+        if shard is None:
+            variants = list(session.scalars(stmt if limit is None else stmt.limit(limit)))
+        else:
+            held = (v for v in session.scalars(stmt) if shard.holds(v.name))
+            variants = list(held if limit is None else islice(held, limit))
+    else:
+        variants = [get_variant(session, n) for n in dict.fromkeys(names)]
+    return [subject_of(session, v) for v in variants]
+
+
+def plan_subject(subject: SmokeSubject) -> PlannedRun:
+    """Where the files of a subject are on this machine, or why they cannot be loaded."""
+    base_path = None
+    problem = None
+    if subject.adapter_parent is not None:
+        base_path = local_path(subject.adapter_parent_source)
+        if base_path is None:
+            problem = f"adapter parent {subject.adapter_parent} has no local checkpoint directory"
+    path = local_path(subject.source_uri)
     if path is None:
-        problem = f"{variant.name} has no local checkpoint directory (source {variant.source_uri})"
+        problem = f"{subject.name} has no local checkpoint directory (source {subject.source_uri})"
     gguf_file, gguf_problem = find_gguf(path) if path is not None else (None, None)
     problem = problem or gguf_problem
     if gguf_file is not None:
         path = gguf_file.parent
-    target = None if path is None else SmokeTarget(variant.name, path, base_path, gguf_file)
+    target = None if path is None else SmokeTarget(subject.name, path, base_path, gguf_file)
     if problem is None:
         for where in (path, base_path):
             if where is not None and not where.is_dir():
                 problem = f"checkpoint directory {where} does not exist"
                 break
-    return PlannedRun(variant.id, variant.name, digest, target, problem)
-
-
-def plan_named(session: Session, names: Sequence[str]) -> list[PlannedRun]:
-    """Plans for the named variants, in order, duplicates dropped (NotFoundError first)."""
-    variants = [get_variant(session, n) for n in dict.fromkeys(names)]
-    return [plan_variant(session, v) for v in variants]
-
-
-def plan_all(session: Session, shard: Shard | None = None) -> list[PlannedRun]:
-    """Plans for every variant (of ``shard``), by name, those without a local checkpoint
-    included."""
-    variants = session.scalars(select(Variant).order_by(Variant.name))
-    return [plan_variant(session, v) for v in variants if shard is None or shard.holds(v.name)]
+    return PlannedRun(subject.name, subject.content_digest, target, problem)
 
 
 def has_passing_run(session: Session, digest: str, device_type: str, dtype: str) -> bool:
@@ -182,14 +221,17 @@ def judge(session: Session, digest: str, result: SmokeResult, accept_drift: bool
 
 
 def record_run(
-    session: Session, plan: PlannedRun, result: SmokeResult, accept_drift: bool
+    session: Session, name: str, result: SmokeResult, accept_drift: bool
 ) -> tuple[SmokeRun, Judgement]:
-    """Judge ``result`` against the catalog and add it as a run (the caller commits)."""
-    verdict = judge(session, plan.content_digest, result, accept_drift)
+    """Judge ``result`` against the catalog and add it as a run of ``name`` (the caller
+    commits). The content digest is the catalog's, not the client's."""
+    variant = get_variant(session, name)
+    subject = subject_of(session, variant)
+    verdict = judge(session, subject.content_digest, result, accept_drift)
     env = result.env
     run = SmokeRun(
-        variant_id=plan.variant_id,
-        content_digest=plan.content_digest,
+        variant_id=variant.id,
+        content_digest=subject.content_digest,
         status=verdict.status,
         error=verdict.reason if verdict.status != "pass" else None,
         device_type=env.device_type,
@@ -211,4 +253,52 @@ def record_run(
     )
     session.add(run)
     session.flush()
+    after = {
+        "run_id": run.id,
+        "status": run.status,
+        "reason": run.error,
+        "device_type": run.device_type,
+        "dtype": run.dtype,
+        "content_digest": run.content_digest,
+    }
+    record(session, "smoke.record", variant.name, after=after)
     return run, verdict
+
+
+def run_history(
+    session: Session, name: str, *, after: int | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """A variant's smoke runs, newest first (``after``: ids below it, for paging)."""
+    variant = get_variant(session, name)
+    stmt = select(SmokeRun).where(SmokeRun.variant_id == variant.id)
+    if after is not None:
+        stmt = stmt.where(SmokeRun.id < after)
+    stmt = stmt.order_by(SmokeRun.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        {
+            "id": r.id,
+            "variant": variant.name,
+            "status": r.status,
+            "reason": r.error,
+            "content_digest": r.content_digest,
+            "device_type": r.device_type,
+            "device_name": r.device_name,
+            "dtype": r.dtype,
+            "torch_version": r.torch_version,
+            "transformers_version": r.transformers_version,
+            "cuda_version": r.cuda_version,
+            "load_seconds": r.load_seconds,
+            "ttft_seconds": r.ttft_seconds,
+            "tokens_per_second": r.tokens_per_second,
+            "peak_memory_bytes": r.peak_memory_bytes,
+            "memory_kind": r.memory_kind,
+            "max_new_tokens": r.max_new_tokens,
+            "generated_ids": list(r.generated_ids),
+            "logits_fingerprint": r.logits_fingerprint,
+            "reference_run_id": r.reference_run_id,
+            "created_at": iso(r.created_at),
+        }
+        for r in session.scalars(stmt)
+    ]

@@ -16,17 +16,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from registry.catalog.shards import Shard
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.smoke.environment import Environment, check_dtype, resolve_dtype, resolve_environment
 from registry.smoke.files import load_bytes
 from registry.smoke.memory import free_host_bytes, required_bytes
+from registry.smoke.runner import SmokeOptions, SmokeResult, release_memory, run_target
 
 if TYPE_CHECKING:  # SQLAlchemy is imported once torch is: usage errors answer at once
-    from registry.db.engine import Catalog
+    from registry.catalog.shards import Shard
     from registry.smoke.records import PlannedRun
-from registry.smoke.runner import SmokeOptions, SmokeResult, release_memory, run_target
+    from registry.store.interface import Store
 
 GIB = 1024**3
 MAX_NEW_TOKENS_LIMIT = 4096
@@ -108,49 +108,41 @@ def _validate(request: SmokeRequest) -> None:
 
 
 def run_smoke(
-    open_catalog: Callable[[], Catalog],
+    store: Store,
     request: SmokeRequest,
     *,
     progress: Progress = NULL_PROGRESS,
     on_report: Callable[[RunReport], None] | None = None,
 ) -> SmokeSummary:
-    """Plan, run and record smoke tests; failures of one checkpoint never stop the rest.
-
-    ``open_catalog`` is called once the smoke extra has loaded.
-    """
+    """Plan, run and record smoke tests; failures of one checkpoint never stop the rest."""
     _validate(request)
     env = resolve_environment(request.device)  # the smoke extra, before touching the catalog
-    from registry.smoke.records import has_passing_run, plan_all, plan_named
+    from registry.smoke.records import plan_subject
 
-    catalog = open_catalog()
-    with catalog.session() as session:
-        if request.all:
-            plans = plan_all(session, request.shard)
-        else:
-            plans = plan_named(session, request.names)
+    subjects = store.smoke_subjects(request.names, request.all, shard=request.shard)
+    plans = [plan_subject(s) for s in subjects]
     todo: list[tuple[PlannedRun, str]] = []
     skipped: list[str] = []
     not_local: list[str] = []
-    with catalog.session() as session:
-        for plan in plans:
-            if request.all and plan.target is None:
-                not_local.append(plan.name)
+    for plan in plans:
+        if request.all and plan.target is None:
+            not_local.append(plan.name)
+            continue
+        target = plan.target
+        base = (target.base_path or target.gguf_file or target.path) if target else None
+        dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
+        if request.all and not request.force:
+            if store.has_passing_run(plan.content_digest, env.device_type, dtype):
+                skipped.append(plan.name)
                 continue
-            target = plan.target
-            base = (target.base_path or target.gguf_file or target.path) if target else None
-            dtype = resolve_dtype(request.dtype, env, base) if base else "float32"
-            if request.all and not request.force:
-                if has_passing_run(session, plan.content_digest, env.device_type, dtype):
-                    skipped.append(plan.name)
-                    continue
-            todo.append((plan, dtype))
+        todo.append((plan, dtype))
     summary = SmokeSummary(env, [], skipped, not_local)
     progress.start("smoke", len(todo))
     try:
         for i, (plan, dtype) in enumerate(todo):
             if i:
                 release_memory(env)
-            report = _one(catalog, request, env, plan, dtype, progress)
+            report = _one(store, request, env, plan, dtype, progress)
             summary.reports.append(report)
             if on_report is not None:
                 on_report(report)
@@ -161,7 +153,7 @@ def run_smoke(
 
 
 def _one(
-    catalog: Catalog,
+    store: Store,
     request: SmokeRequest,
     env: Environment,
     plan: PlannedRun,
@@ -181,11 +173,7 @@ def _one(
         progress.warn(message)
     if result.status == "unsupported":  # about this installation, not the checkpoint
         return RunReport(plan.name, "unsupported", result.error, dtype, result)
-    from registry.smoke.records import record_run
-
-    with catalog.session(write=True) as session:
-        run, verdict = record_run(session, plan, result, request.accept_drift)
-        run_id = run.id
+    run_id, verdict = store.record_smoke(plan.name, result, request.accept_drift)
     return RunReport(
         plan.name,
         verdict.status,

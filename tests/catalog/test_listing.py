@@ -119,6 +119,7 @@ def test_keyset_pages_cover_everything_once(zoo: Cli) -> None:
         ("--limit", "0"),
         ("--created-since", "yesterday"),
         ("--relation", "cousin"),
+        ("--name", "[z-a]"),
         ("--format", "yaml"),
     ],
 )
@@ -128,19 +129,22 @@ def test_bad_list_options_are_usage_errors(zoo: Cli, args: tuple[str, ...]) -> N
 
 
 def test_library_paging_matches_the_cli(zoo: Cli, db_url: str) -> None:
-    from registry.catalog.listing import VariantFilter, page_variants
-    from registry.catalog.paging import decode_cursor
+    from registry.catalog.listing import VariantFilter
+    from registry.catalog.paging import cursor_key, decode_cursor, take_page
     from registry.config import load_settings
-    from registry.db.reader import open_reader
+    from registry.store.connections import SettingsConnections
+    from registry.store.local import LocalStore
 
-    reader = open_reader(load_settings(database_url=db_url))
+    store = LocalStore(SettingsConnections(load_settings(database_url=db_url)))
     try:
-        page = page_variants(reader, VariantFilter(namespace="acme"), limit=2)
-        assert [r[1] for r in page.items] == ["acme/[odd]name", "acme/chat-q4"]
-        assert page.next_cursor is not None and decode_cursor(page.next_cursor) == ["acme/chat-q4"]
-        last = page_variants(
-            reader, VariantFilter(namespace="acme"), limit=2, cursor=page.next_cursor
-        )
-        assert [r[1] for r in last.items] == ["acme/lora"] and last.next_cursor is None
+        acme = VariantFilter(namespace="acme")
+        page = take_page(store.variants(acme, limit=3), 2, lambda r: r["name"])
+        assert [r["name"] for r in page.items] == ["acme/[odd]name", "acme/chat-q4"]
+        assert page.next_cursor is not None and decode_cursor(page.next_cursor) == "acme/chat-q4"
+        after = cursor_key(page.next_cursor, str)
+        last = take_page(store.variants(acme, after=after, limit=3), 2, lambda r: r["name"])
+        assert [r["name"] for r in last.items] == ["acme/lora"] and last.next_cursor is None
+        cli_page = zoo("list", "-f", "jsonl", "--namespace", "acme", "--limit", "2")
+        assert f"--cursor {page.next_cursor}" in cli_page.stderr  # the same cursor as the API's
     finally:
-        reader.close()
+        store.close()

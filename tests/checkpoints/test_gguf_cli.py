@@ -94,11 +94,11 @@ def test_name_defaults_to_general_name_and_a_taken_name_fails_before_hashing(
     cli: Any, ggufs: Path
 ) -> None:
     data = _add(cli, ggufs / "q8")
-    assert data["name"] == "Tiny Llama 3.1 Chat"
+    assert data["name"] == "Tiny-Llama-3.1-Chat"  # general.name "Tiny Llama 3.1 Chat"
     again = cli("add", ggufs / "f16")
     assert again.exit_code == 2
     assert (
-        again.stderr.strip() == "error: a variant named 'Tiny Llama 3.1 Chat' is already registered"
+        again.stderr.strip() == "error: a variant named 'Tiny-Llama-3.1-Chat' is already registered"
     )
     plain = cli("add", ggufs / "hf")
     assert plain.exit_code == 2 and "--name is required" in plain.stderr

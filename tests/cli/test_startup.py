@@ -1,4 +1,5 @@
-"""Start-up by structure: the everyday commands import neither pydantic nor SQLAlchemy.
+"""Start-up by structure: the everyday commands import neither pydantic nor SQLAlchemy,
+on a direct database or through the team server (remote mode).
 
 typer would import pydantic to convert arguments (``registry/cli/coercion.py`` prevents it)
 and SQLAlchemy costs about half a second to import; a typer release or an import that
@@ -32,12 +33,12 @@ sys.stderr.write("\\nHEAVY " + json.dumps(heavy) + "\\n")
 """
 
 
-def heavy_modules(*args: str) -> list[str]:
+def heavy_modules(*args: str, env: dict[str, str] | None = None) -> list[str]:
     run = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         timeout=120,
     )
     line = [ln for ln in run.stderr.splitlines() if ln.startswith("HEAVY ")][-1]
@@ -62,7 +63,12 @@ def test_commands_start_without_heavy_imports(
     cli: Cli, db_url: str, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     assert cli("add", write_checkpoint(tmp_path / "m"), "--name", "m").exit_code == 0
-    assert heavy_modules("--db", db_url, *args) == []
+    if cli.remote:  # remote mode: the team server does the database work
+        assert cli.server_url is not None
+        remote = {"MODELREG_URL": cli.server_url, "MODELREG_TOKEN": cli.token}
+        assert heavy_modules(*args, env=remote) == []
+    else:
+        assert heavy_modules("--db", db_url, *args) == []
 
 
 def test_help_shows_plain_metavars() -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from tests.compliance.conftest import Zoo
 from tests.compliance.test_rules import SMALL
 
@@ -171,6 +173,7 @@ def test_usage_errors_exit_2(cli: Any, zoo: Zoo) -> None:
     assert cli("check", "--history", "acme-chat", "--format", "json").json() == []
 
 
+@pytest.mark.direct_only  # in remote mode the policies are the server's
 def test_bad_policy_file_exits_4_naming_file_and_field(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     _setup(zoo)
     extra = tmp_path / "org-policies"

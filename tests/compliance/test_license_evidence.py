@@ -166,6 +166,9 @@ def test_evidence_reads_a_bounded_prefix_of_each_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ through check, both databases
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_llama2_agreement_without_its_title_is_a_copy(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     ck = checkpoint_dir(
@@ -179,6 +182,9 @@ def test_llama2_agreement_without_its_title_is_a_copy(cli: Any, zoo: Zoo, tmp_pa
     assert doc["verdict"] == "compliant"
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_agreement_as_people_retype_it(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     retyped = (
@@ -205,6 +211,9 @@ def test_agreement_as_people_retype_it(cli: Any, zoo: Zoo, tmp_path: Path) -> No
         ("Llama4-Agreement.txt", "llama4", "llama4"),
     ],
 )
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_a_verbatim_agreement_under_any_license_like_name(
     cli: Any, zoo: Zoo, tmp_path: Path, file_name: str, license_id: str, text_of: str
 ) -> None:
@@ -216,6 +225,9 @@ def test_a_verbatim_agreement_under_any_license_like_name(
     assert f["status"] == "pass" and file_name in f["reason"]
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_use_policy_fragment_and_other_version_are_not_copies(
     cli: Any, zoo: Zoo, tmp_path: Path
 ) -> None:
@@ -236,6 +248,9 @@ def test_use_policy_fragment_and_other_version_are_not_copies(
     assert "closest: LICENSE with 4" in f["reason"]
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_a_card_that_embeds_the_agreement(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     """Meta's Hub cards carry the agreement in ``extra_gated_prompt``, a YAML string with
     escaped line breaks; others paste it in the body as markdown with HTML entities."""
@@ -251,6 +266,9 @@ def test_a_card_that_embeds_the_agreement(cli: Any, zoo: Zoo, tmp_path: Path) ->
     assert copy_status(cli, "pasted", "llama3") == "pass"
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_notice_with_copyright_sign_or_curly_quotes(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     notices = {

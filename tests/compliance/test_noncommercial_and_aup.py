@@ -35,6 +35,9 @@ def check(cli: Any, model: str, *args: str) -> Any:
     return doc
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_cc_by_nc_link_is_the_license_copy(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     linked = checkpoint_dir(tmp_path, "linked", {"README.md": ALPACA_CARD})

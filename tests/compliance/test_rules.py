@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.compliance.conftest import NOTICE, Zoo, checkpoint_dir, findings, one, sample
 
 SMALL = dict.fromkeys(("2023-06", "2024-03", "2024-06", "2024-08", "2024-11", "2025-03"), 1000)
@@ -116,6 +118,9 @@ def test_mau_threshold_statuses(cli: Any, zoo: Zoo) -> None:
     assert f["status"] == "n/a"
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_agreement_copy(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     with_license = checkpoint_dir(tmp_path, "ck1", {"LICENSE.txt": sample("LLAMA3_LICENSE.txt")})
@@ -145,6 +150,9 @@ def test_agreement_copy(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     assert one(doc, "agreement-copy", "llama2")["status"] == "fail"
 
 
+# the variants are made by the library, with no evidence recorded at registration, and a
+# team server never reads its own disk on a client's word: direct database only
+@pytest.mark.direct_only
 def test_notice_file(cli: Any, zoo: Zoo, tmp_path: Path) -> None:
     zoo.org("acme", mau=SMALL)
     spaced = NOTICE["llama2"].replace(" ", "\n   ", 3)

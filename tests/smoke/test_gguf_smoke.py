@@ -144,3 +144,25 @@ def test_memory_needed_counts_the_dequantized_weights(ggufs: Path) -> None:
     assert load_bytes(ggufs / "f16.gguf", "bfloat16") == numel * 2
     assert declared_dtype(ggufs / "f16.gguf") == "float16"
     assert declared_dtype(ggufs / "q8" / "model.gguf") is None
+
+
+@pytest.mark.gpu
+def test_gguf_on_cuda_matches_its_safetensors_twin(cli: Cli, ggufs: Path) -> None:
+    """On a GPU: a quantized GGUF loads and generates in bfloat16, and an F32 GGUF generates
+    the tokens its safetensors source generates on the same device and dtype."""
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    for name, path in (("q8", ggufs / "q8"), ("gguf", ggufs / "f32"), ("hf", ggufs / "hf")):
+        builders.register(cli, name, path)
+    cuda = ("--device", "cuda", "--max-new-tokens", "4", "--format", "json")
+    res = cli("smoke", "q8", *cuda, "--dtype", "bfloat16")
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["device"]["type"] == "cuda"
+    assert _runs(res)["q8"]["status"] == "pass"
+    res = cli("smoke", "gguf", "hf", *cuda, "--dtype", "float32")
+    assert res.exit_code == 0, res.stderr
+    runs = _runs(res)
+    assert runs["gguf"]["generated_ids"] == runs["hf"]["generated_ids"]
+    assert [r.memory_kind for r in builders.runs(cli.db_url)] == ["gpu"] * 3

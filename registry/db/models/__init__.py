@@ -1,5 +1,6 @@
 """Every ORM model of the catalog; importing this package registers them all on Base."""
 
+from registry.db.models.audit import AuditEvent
 from registry.db.models.compliance import (
     CheckRecord,
     Deployment,
@@ -7,33 +8,42 @@ from registry.db.models.compliance import (
     MonthlyActiveUsers,
     Organisation,
 )
+from registry.db.models.identity import ROLES, ApiToken, IdempotencyKey, RoleGrant, User
+from registry.db.models.signatures import SIGNATURE_METHODS, SignatureRecord
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
-from registry.db.models.tensors import FileInfo, TensorRecord
+from registry.db.models.tensors import FileChunks, FileInfo, TensorRecord
 from registry.db.models.variants import (
     LineageEdge,
     UnresolvedParent,
     Variant,
     VariantFile,
 )
-from registry.db.models.verification import VERIFY_STATUSES, FileChunks, VerifyResult
+from registry.db.models.verifications import Verification
 from registry.relations import RELATIONS
 
 __all__ = [
     "RELATIONS",
+    "ROLES",
     "RUN_STATUSES",
-    "VERIFY_STATUSES",
+    "SIGNATURE_METHODS",
+    "ApiToken",
+    "AuditEvent",
     "CheckRecord",
     "Deployment",
     "FileChunks",
     "Grant",
+    "IdempotencyKey",
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "RoleGrant",
+    "SignatureRecord",
     "SmokeRun",
     "FileInfo",
     "TensorRecord",
     "UnresolvedParent",
+    "User",
     "Variant",
     "VariantFile",
-    "VerifyResult",
+    "Verification",
 ]

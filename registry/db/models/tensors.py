@@ -4,7 +4,11 @@
 the file, XXH3-128 digest) so ``verify`` can name what changed. ``file_info``: one row per
 file with its format, what the format reader found (GGUF metadata, pickle globals) and the
 size/mtime/inode/device seen at the last full read, which ``verify --quick`` trusts.
-Inode and device are strings: some file systems use all 64 unsigned bits.
+Inode and device are strings: some file systems use all 64 unsigned bits. ``file_chunks``:
+for a file registered with them, the SHA-256 of each consecutive ``chunk_bytes``-long range
+(the last one shorter), in file order; ``verify`` hashes the chunks of one large file on every
+core and treats this list, bound to the recorded file size, as the authority for the file's
+integrity (see ``registry/checkpoints/chunked.py``).
 """
 
 from __future__ import annotations
@@ -48,3 +52,15 @@ class FileInfo(Base):
     stat_inode: Mapped[str | None] = mapped_column(String(32))
     stat_device: Mapped[str | None] = mapped_column(String(32))
     verified_at: Mapped[dt.datetime | None]
+
+
+class FileChunks(Base):
+    """The SHA-256 of each fixed-size chunk of one variant file."""
+
+    __tablename__ = "file_chunks"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("variant_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    chunk_bytes: Mapped[big_int]
+    digests: Mapped[json_list]
