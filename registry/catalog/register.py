@@ -23,6 +23,8 @@ from registry.db.engine import Catalog
 from registry.db.models import Variant
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
+from registry.provenance.exact import record_half_digests
+from registry.provenance.half_digests import half_digests
 
 MODALITIES = ("text", "vision", "audio")
 
@@ -104,6 +106,7 @@ def add_checkpoint(
         if find_variant(session, name) is not None:
             raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
+    half = half_digests(manifest.root, manifest.files)  # provenance: exact upcast digests
     card = manifest.card
     license_name = None
     if lic is None:
@@ -124,5 +127,6 @@ def add_checkpoint(
             files=manifest.files,
             content_digest=manifest.content_digest,
         )
+        record_half_digests(session, variant.id, half)
         settle_references(session, variant)
         return variant

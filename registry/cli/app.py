@@ -20,6 +20,7 @@ from registry.cli import export as export_cmd
 from registry.cli import hub as hub_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import provenance as provenance_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
@@ -105,6 +106,7 @@ app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(org_cmd.app, name="org")
 app.add_typer(deploy_cmd.app, name="deploy")
 check_cmd.register(app)
+provenance_cmd.register(app)
 
 
 def main() -> None:

@@ -49,9 +49,17 @@ def add(
         bool,
         typer.Option("--allow-pickle", help="Register pickle files that import dangerous code."),
     ] = False,
+    no_provenance: Annotated[
+        bool,
+        typer.Option(
+            "--no-provenance", help="Skip comparing the weights with registered variants."
+        ),
+    ] = False,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
-    """Register a checkpoint: hash its files and record its lineage and license."""
+    """Register a checkpoint: hash its files and record its lineage and license.
+
+    The weights are then compared with registered variants (`modelreg provenance`)."""
     from registry.catalog.describe import describe
     from registry.catalog.register import ParentSpec, add_checkpoint
 
@@ -84,8 +92,11 @@ def add(
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
         )
+    found = [] if no_provenance or path.startswith("hf:") else _provenance_on_add(ctx, variant.name)
     data = describe(state(ctx).reader(), variant.name)
     if fmt is ListFormat.json:
+        if found:
+            data["provenance"] = [r.to_dict() for r in found]
         emit(to_json(data))
         return
     say(
@@ -94,6 +105,21 @@ def add(
     )
     for u in data["unresolved_parents"]:
         say(f"note: base model {u['reference']} is not registered (kept as unresolved)")
+    for r in found:
+        if r.verdict in ("derived", "inconclusive"):
+            say(f"provenance: {r.verdict} from {r.other} ({r.method}: {r.summary})")
+
+
+def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:
+    """The weight comparison ``add`` runs; a failure there never undoes the registration."""
+    from registry.errors import ModelregError
+    from registry.provenance import run_provenance
+
+    try:
+        return list(run_provenance(state(ctx).catalog(), name, on_add=True))
+    except ModelregError as exc:
+        say(f"warning: provenance not checked: {exc.message}")
+        return []
 
 
 def list_(ctx: typer.Context, fmt: FormatOpt = ListFormat.table) -> None:

@@ -7,6 +7,7 @@ from registry.db.models.compliance import (
     MonthlyActiveUsers,
     Organisation,
 )
+from registry.db.models.provenance import ProvenanceProfile, ProvenanceResult, TensorHalfDigest
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
 from registry.db.models.variants import (
@@ -26,8 +27,11 @@ __all__ = [
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "ProvenanceProfile",
+    "ProvenanceResult",
     "SmokeRun",
     "FileInfo",
+    "TensorHalfDigest",
     "TensorRecord",
     "UnresolvedParent",
     "Variant",

@@ -1,0 +1,21 @@
+"""Provenance from the weights: was this checkpoint made from a registered one?
+
+Declared lineage is what a registrant says; this package checks it against the weights,
+without torch and without forward passes (numpy only, reading the safetensors headers that
+``registry.checkpoints`` validated and only the tensors a test samples, by offset).
+
+- Tier 1, exact reuse (:mod:`.exact`): a non-trivial tensor whose digest another variant
+  has, also through an exact half-precision -> float32 upcast (:mod:`.half_digests`).
+- Tier 2, aligned cosine: a rotation fitted on shared-token embedding rows, then cosines of
+  attention and MLP weights through it.
+- Tier 3, robust statistics: unbiased CKA as a z-score against a permutation null, and
+  Zhu et al.'s matched-neuron rank correlation, Fisher-combined and Bonferroni-corrected.
+
+:func:`run_provenance` runs them for one variant and stores the results, which ``tree``
+shows and the ``undeclared-lineage`` compliance rule judges.
+"""
+
+from registry.provenance.records import MethodResult, PairResult
+from registry.provenance.service import run_provenance
+
+__all__ = ["MethodResult", "PairResult", "run_provenance"]
