@@ -2,10 +2,11 @@
 registered variants they may come from, store each result, return them.
 
 Tier 1 (exact reuse) asks the digest index about every registered variant at once. Tiers 2
-and 3 read weights, so they run against the candidates whose embedding width matches and
-whose vocabulary overlaps (the profile each variant gets at ``add``): all of them on
-demand, the ``ADD_CANDIDATES`` most likely ones on ``add`` (variants without declared
-parents first: a laundered model hides its base, and bases are what it launders).
+and 3 read weights, so they run against candidates: variants with a weight profile (taken
+the first time a variant's provenance is examined, at ``add`` for new ones) of the same
+hidden size whose vocabulary sketch overlaps. On demand every candidate is compared; on
+``add`` the ``ADD_CANDIDATES`` most likely (variants without declared parents first: a
+laundered model hides its base, and bases are what it launders; then the newest).
 """
 
 from __future__ import annotations
@@ -15,16 +16,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.catalog.variants import get_variant
 from registry.db.engine import Catalog
-from registry.db.models import Variant
+from registry.db.models import LineageEdge, ProvenanceProfile, Variant
 from registry.errors import CheckpointError
 from registry.progress import NULL_PROGRESS, Progress
+from registry.provenance.compare import compare_weights
 from registry.provenance.exact import find_reuse
-from registry.provenance.records import PairResult, combine
+from registry.provenance.records import NOT_COMPARABLE, MethodResult, PairResult, combine
 from registry.provenance.store import save_results
+from registry.provenance.vocab import sketch, sketch_overlap
+from registry.provenance.weights import Weights, open_weights
+
+ADD_CANDIDATES = 16
+MIN_VOCAB_OVERLAP = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,56 @@ def _target(variant: Variant) -> _Target:
 
 
 def _subject(session: Session, name: str) -> _Target:
-    target = _target(get_variant(session, name))
+    variant = get_variant(session, name)
+    target = _target(variant)
     if target.root is None or not target.root.exists():
         raise CheckpointError(
             name,
             "provenance reads the weights, and this variant has no checkpoint on disk "
-            f"(registered from {get_variant(session, name).source_uri or 'nowhere'})",
+            f"(registered from {variant.source_uri or 'nowhere'})",
         )
     return target
+
+
+def _save_profile(catalog: Catalog, variant_id: int, weights: Weights) -> list[int]:
+    marks = sketch(weights.tokens)
+    size = weights.shape("embed")[0] if weights.has("embed") else 0
+    with catalog.session(write=True) as session:
+        row = session.get(ProvenanceProfile, variant_id)
+        if row is None:
+            row = ProvenanceProfile(variant_id=variant_id)
+            session.add(row)
+        row.hidden_size = weights.hidden
+        row.layers = weights.layers
+        row.vocab_size = int(size)
+        row.vocab_sketch = marks
+    return marks
+
+
+def _candidates(
+    session: Session, subject_id: int, hidden: int, marks: list[int], limit: int | None
+) -> list[_Target]:
+    """Profiled variants of the same hidden size whose vocabulary overlaps, likeliest first."""
+    rows = session.execute(
+        select(Variant, ProvenanceProfile.vocab_sketch)
+        .join(ProvenanceProfile, ProvenanceProfile.variant_id == Variant.id)
+        .where(ProvenanceProfile.hidden_size == hidden, Variant.id != subject_id)
+    ).all()
+    with_parents = set(session.scalars(select(LineageEdge.child_id).distinct()))
+    found = [
+        (v.id in with_parents, -v.id, _target(v))
+        for v, other in rows
+        if sketch_overlap(marks, list(other or [])) >= MIN_VOCAB_OVERLAP
+    ]
+    found.sort(key=lambda t: (t[0], t[1]))
+    targets = [t for _, _, t in found]
+    return targets if limit is None else targets[:limit]
+
+
+def _open(target: _Target) -> Weights:
+    if target.root is None or not target.root.exists():
+        raise CheckpointError(target.name, "no checkpoint on disk")
+    return open_weights(target.root)
 
 
 def run_provenance(
@@ -68,29 +118,50 @@ def run_provenance(
 ) -> list[PairResult]:
     """Compare ``name`` with ``against`` (default: every candidate; on ``add``, the
     ``ADD_CANDIDATES`` most likely) and store the results."""
-    started = time.perf_counter()
     with catalog.session() as session:
         subject = _subject(session, name)
-        others = {
-            t.id: t
-            for t in (_target(get_variant(session, n)) for n in against)
-            if t.id != subject.id
-        }
+        named = [_target(get_variant(session, n)) for n in against]
+    assert subject.root is not None
+    mine = open_weights(subject.root)
+    marks = _save_profile(catalog, subject.id, mine)
+    with catalog.session() as session:
+        others = {t.id: t for t in named if t.id != subject.id}
         only = set(others) if against else None
-        assert subject.root is not None
         try:
             exact = find_reuse(session, subject.id, subject.root, only)
         except OSError as exc:
             raise CheckpointError(name, f"cannot read its weights: {exc}") from None
         for vid in exact:
-            if vid not in others:
-                others[vid] = _target(session.get_one(Variant, vid))
+            others.setdefault(vid, _target(session.get_one(Variant, vid)))
+        if not against and mine.hidden:
+            limit = ADD_CANDIDATES if on_add else None
+            for t in _candidates(session, subject.id, mine.hidden, marks, limit):
+                others.setdefault(t.id, t)
+    bases = max(1, len(others))
     results: list[tuple[int, PairResult]] = []
-    for other in sorted(others.values(), key=lambda t: t.name):
-        methods = [exact[other.id]] if other.id in exact else []
-        results.append(
-            (other.id, combine(subject.name, other.name, methods, time.perf_counter() - started))
-        )
+    progress.start("comparing weights", len(others))
+    try:
+        for other in sorted(others.values(), key=lambda t: t.name):
+            started = time.perf_counter()
+            if other.id in exact:
+                methods = [exact[other.id]]
+            else:
+                try:
+                    methods = compare_weights(mine, _open(other), bases)
+                except CheckpointError as exc:
+                    progress.warn(f"{other.name} not compared: {exc.message}")
+                    results.append((-1, _unreadable(subject.name, other.name, exc.message)))
+                    continue
+            seconds = time.perf_counter() - started
+            results.append((other.id, combine(subject.name, other.name, methods, seconds)))
+            progress.advance(1)
+    finally:
+        progress.finish()
     with catalog.session(write=True) as session:
-        save_results(session, subject.id, results)
+        save_results(session, subject.id, [(i, r) for i, r in results if i >= 0])
     return [r for _, r in results]
+
+
+def _unreadable(name: str, other: str, reason: str) -> PairResult:
+    method = MethodResult("read", NOT_COMPARABLE, None, f"weights not readable: {reason}")
+    return combine(name, other, [method], 0.0)

@@ -1,0 +1,79 @@
+"""Aligning two models' hidden spaces and layers.
+
+The residual stream of a derived model may be rotated (rotation-based quantizers fold the
+norms into the next weights and rotate), permuted or sign-flipped: any of these is an
+orthogonal map, and the embedding rows of shared tokens carry it. The orthogonal
+Procrustes solution ``R = argmin ||E_a R - E_b||`` over orthogonal ``R`` is the polar factor
+of ``M = E_a^T E_b``; it is computed from the eigendecomposition of ``M^T M`` (several
+times faster than an SVD at hidden size 4096) and polished by Newton-Schulz steps.
+A weight ``W_a`` (``[out, hidden]``) then reads ``W_a R`` in model b's basis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NEWTON_SCHULZ_STEPS = 2
+
+
+def procrustes(ea: np.ndarray, eb: np.ndarray) -> np.ndarray:
+    """The orthogonal ``R`` minimising ``||ea @ R - eb||`` (rows are shared tokens)."""
+    m = (ea.astype(np.float32).T @ eb.astype(np.float32)).astype(np.float64)
+    scale = float(np.abs(m).max()) or 1.0
+    m /= scale
+    evals, evecs = np.linalg.eigh(m.T @ m)
+    floor = max(float(evals.max()), 1e-300) * 1e-10
+    inv_sqrt = 1.0 / np.sqrt(np.maximum(evals, floor))
+    r = (m @ (evecs * inv_sqrt)) @ evecs.T
+    for _ in range(NEWTON_SCHULZ_STEPS):  # pull the polar factor back onto the orthogonal group
+        r = 1.5 * r - 0.5 * r @ (r.T @ r)
+    return np.asarray(r, dtype=np.float32)
+
+
+def fit_quality(ea: np.ndarray, eb: np.ndarray, r: np.ndarray) -> float:
+    """Cosine between the rotated rows of a and the rows of b (1.0: a perfect rotation)."""
+    return cosine(ea @ r, eb)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    na = float(np.linalg.norm(a))
+    nb = float(np.linalg.norm(b))
+    if na == 0.0 or nb == 0.0:
+        return 0.0
+    return float(np.vdot(a.astype(np.float64), b.astype(np.float64)) / (na * nb))
+
+
+def spread(count: int, n: int) -> list[int]:
+    """``n`` evenly spaced indices in ``range(count)`` (all of them when count <= n)."""
+    if count <= n:
+        return list(range(count))
+    return sorted({int(round(x)) for x in np.linspace(0, count - 1, n)})
+
+
+def match_layers(similarity: np.ndarray) -> list[tuple[int, int]]:
+    """Order-preserving assignment of the shallower model's layers to the deeper one's.
+
+    ``similarity[i, j]`` compares layer i of a with layer j of b. Dynamic programming picks
+    ``min(rows, columns)`` pairs, increasing on both sides, with the largest total
+    similarity: a model with layers dropped keeps its remaining layers in order.
+    """
+    rows, cols = similarity.shape
+    if rows > cols:
+        return [(i, j) for j, i in match_layers(similarity.T)]
+    # best[i][j]: best total matching the first i rows within the first j columns
+    best = np.full((rows + 1, cols + 1), -np.inf)
+    best[0, :] = 0.0
+    for i in range(1, rows + 1):
+        for j in range(i, cols + 1):
+            take = best[i - 1, j - 1] + similarity[i - 1, j - 1]
+            best[i, j] = max(best[i, j - 1], take)
+    pairs: list[tuple[int, int]] = []
+    i, j = rows, cols
+    while i > 0:
+        if j > i and best[i, j] == best[i, j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1))
+            i -= 1
+            j -= 1
+    return pairs[::-1]
