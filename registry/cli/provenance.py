@@ -22,7 +22,7 @@ def provenance(
 ) -> None:
     """Compare a variant's weights with registered variants: exact reuse, aligned cosine,
     robust statistics. Results are stored; `tree` shows them and `check` judges them."""
-    from registry.provenance import run_provenance
+    from registry.provenance.service import run_provenance
 
     results = run_provenance(
         state(ctx).catalog(), name, against=against or [], progress=RichByteProgress()

@@ -113,7 +113,7 @@ def add(
 def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:
     """The weight comparison ``add`` runs; a failure there never undoes the registration."""
     from registry.errors import ModelregError
-    from registry.provenance import run_provenance
+    from registry.provenance.service import run_provenance
 
     try:
         return list(run_provenance(state(ctx).catalog(), name, on_add=True))
@@ -208,10 +208,22 @@ def render_tree(data: dict[str, Any]) -> str:
                 grow_down(child, node["edges"], budget - 1)
 
         grow_down(below, root["children"], 200)
+    _detected_branch(up, data.get("detected", []))
     console = stdout_console()
     with console.capture() as cap:
         console.print(up)
     return cap.get()
+
+
+def _detected_branch(tree: Any, detected: list[dict[str, Any]]) -> None:
+    """Relations the weights show that declared lineage does not (``modelreg provenance``)."""
+    undeclared = [d for d in detected if not d["declared"]]
+    if not undeclared:
+        return
+    branch = tree.add("detected from weights, not declared (`modelreg link` confirms one)")
+    for d in undeclared:
+        stat = "" if d["statistic"] is None else f" {d['statistic']:.3g}"
+        branch.add(f"{d['name']} [{d['license']}] {d['verdict']} ({d['method']}{stat})")
 
 
 def link(

@@ -7,6 +7,7 @@ with a recursive CTE), the family's MAU in the months the policies measure, and 
 
 from __future__ import annotations
 
+from registry.compliance.detected import detections
 from registry.compliance.engine import resolve_licenses
 from registry.compliance.evidence import read_evidence
 from registry.compliance.lineage import walk
@@ -50,6 +51,7 @@ def model_facts(db: RawDB, name: str, policies: PolicySet) -> tuple[int, ModelFa
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,
         evidence=read_evidence(source_uri),
+        detected=detections(db, int(vid), rows, policies),
     )
 
 

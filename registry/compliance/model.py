@@ -93,6 +93,25 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """What the weights say about one other registered variant (``modelreg provenance``).
+
+    ``explained``: declared lineage accounts for it (``ancestor``, ``descendant`` or
+    ``common-ancestor``), else ``""``. ``carried``: (license id, declaring variant) of each
+    license reaching ``other`` without a ``distill`` edge, its own first.
+    """
+
+    other: str
+    verdict: str
+    method: str
+    statistic: float | None
+    summary: str
+    registered_first: bool
+    explained: str
+    carried: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ModelFacts:
     name: str
     declared: str
@@ -100,6 +119,7 @@ class ModelFacts:
     has_parents: bool
     licenses: tuple[LicenseSource, ...]
     evidence: Evidence = Evidence()
+    detected: tuple[Detection, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,8 @@ without torch and without forward passes (numpy only, reading the safetensors he
 - Tier 3, robust statistics: unbiased CKA as a z-score against a permutation null, and
   Zhu et al.'s matched-neuron rank correlation, Fisher-combined and Bonferroni-corrected.
 
-:func:`run_provenance` runs them for one variant and stores the results, which ``tree``
-shows and the ``undeclared-lineage`` compliance rule judges.
+:func:`registry.provenance.service.run_provenance` runs them for one variant and stores
+the results, which ``tree`` shows (:mod:`.related`) and the ``undeclared-lineage``
+compliance rule judges. Importing this package imports nothing else, so the read paths
+that only need :mod:`.related` stay light.
 """
-
-from registry.provenance.records import MethodResult, PairResult
-from registry.provenance.service import run_provenance
-
-__all__ = ["MethodResult", "PairResult", "run_provenance"]
