@@ -90,12 +90,17 @@ class PairResult:
         }
 
 
+ROBUST_METHODS = ("cka", "zhu")
+
+
 def combine(variant: str, other: str, methods: list[MethodResult], seconds: float) -> PairResult:
-    """The pair's verdict: derived if any method says so, else the strongest remaining."""
-    order = (DERIVED, INCONCLUSIVE, INDEPENDENT, NOT_COMPARABLE)
+    """The pair's verdict: derived if any method says so; otherwise the robust statistics
+    settle what the aligned cosine left open, when they ran; else the strongest remaining."""
+    robust = [m for m in methods if m.method in ROBUST_METHODS and m.verdict != NOT_COMPARABLE]
+    basis = methods if any(m.verdict == DERIVED for m in methods) or not robust else robust
     verdict = NOT_COMPARABLE
-    for v in order:
-        if any(m.verdict == v for m in methods):
+    for v in (DERIVED, INCONCLUSIVE, INDEPENDENT, NOT_COMPARABLE):
+        if any(m.verdict == v for m in basis):
             verdict = v
             break
     return PairResult(variant, other, verdict, methods, seconds)

@@ -1,8 +1,7 @@
 """The statistics of tiers 2 and 3, on plain numpy arrays.
 
-- :func:`unbiased_cka`: linear CKA from the unbiased HSIC estimator (Song et al. 2012), whose
-  expectation is 0 for unrelated representations whatever their size, with a permutation
-  null over the samples.
+- :func:`cka_of` / :func:`unbiased_cka`: linear CKA from the unbiased HSIC estimator (Song
+  et al. 2012), whose expectation is 0 for unrelated representations whatever their size.
 - :func:`spearman` and :func:`log_normal_sf`: Zhu et al.'s rank correlation of two matchings
   and its one-sided p-value (in logs: related models reach p = 1e-100 and beyond).
 - :func:`fisher_log_p`: Fisher's method for independent p-values, in logs.
@@ -35,24 +34,28 @@ def _hsic(k: Parts, g: Parts) -> float:
     return (trace + ksum * lsum / ((n - 1) * (n - 2)) - 2.0 * cross / (n - 2)) / (n * (n - 3))
 
 
+def gram_parts(k: np.ndarray) -> Parts:
+    """What the HSIC estimator needs of a Gram matrix (samples by samples)."""
+    return _centered_parts(k)
+
+
+def cka_of(k: Parts, g: Parts) -> float:
+    """Unbiased linear CKA of two representations given by :func:`gram_parts`."""
+    kk, gg = _hsic(k, k), _hsic(g, g)
+    if kk <= 0.0 or gg <= 0.0:
+        return 0.0
+    return _hsic(k, g) / math.sqrt(kk * gg)
+
+
 def unbiased_cka(
     x: np.ndarray, y: np.ndarray, perms: list[np.ndarray]
 ) -> tuple[float, list[float]]:
     """CKA of two representations of the same samples (rows), and its value under each
-    permutation of ``y``'s samples in ``perms`` (the null: the pairing of samples is lost)."""
-    k = _centered_parts(x @ x.T)
-    g = _centered_parts(y @ y.T)
-    kk = _hsic(k, k)
-    ll = _hsic(g, g)
-    if kk <= 0.0 or ll <= 0.0:
-        return 0.0, [0.0] * len(perms)
-    denom = math.sqrt(kk * ll)
-    observed = _hsic(k, g) / denom
-    null = []
+    permutation of ``y``'s samples in ``perms`` (the pairing of samples lost)."""
+    k, g = gram_parts(x @ x.T), gram_parts(y @ y.T)
+    observed = cka_of(k, g)
     lt, lrow, lsum = g
-    for p in perms:
-        null.append(_hsic(k, (lt[np.ix_(p, p)], lrow[p], lsum)) / denom)
-    return observed, null
+    return observed, [cka_of(k, (lt[np.ix_(p, p)], lrow[p], lsum)) for p in perms]
 
 
 def ranks(values: np.ndarray) -> np.ndarray:
