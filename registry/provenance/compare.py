@@ -147,8 +147,14 @@ def aligned_cosine(a: Weights, b: Weights, al: Alignment) -> MethodResult:
             index = np.asarray(spread(a.shape(ka)[0], COSINE_ROWS))
             wa = _folded(a, la, part, index) @ al.r
             wb = _folded(b, lb, part, index)
-            values.append(cosine(wa, wb))
-            null.extend(cosine(wa, np.roll(wb, s, axis=0)) for s in range(1, NULL_SHIFTS + 1))
+            norms = float(np.linalg.norm(wa)) * float(np.linalg.norm(wb)) or 1.0
+            dots = (wa.astype(np.float64) @ wb.T.astype(np.float64)) / norms
+            values.append(float(np.trace(dots)))
+            # null: row i of a against row i + s of b (same tensors, no correspondence)
+            rows = np.arange(len(index))
+            null.extend(
+                float(dots[rows, (rows + s) % len(index)].sum()) for s in range(1, NULL_SHIFTS + 1)
+            )
             used.append(f"{key_text(ka)}~{key_text(kb)}")
     if not values:
         return _not_comparable("no Q/K/V/up weights of equal shape", started, "aligned-cosine")
@@ -235,7 +241,8 @@ def cka(a: Weights, b: Weights, al: Alignment) -> MethodResult:
 
 
 def _gram(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x.astype(np.float64) @ x.T.astype(np.float64))
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    return np.asarray(x @ x.T, dtype=np.float64)
 
 
 def _closest_units(
