@@ -124,8 +124,8 @@ def roc(workdir: Path) -> None:
         )
     related = sum(1 for *_, r in pairs if r)
     print(
-        f"combined: {related - sum(1 for x, y, r in pairs if r) + related} related pairs, "
-        f"{len(pairs) - related} independent pairs, {wrong} misclassified"
+        f"combined verdicts: {related} related pairs, {len(pairs) - related} independent "
+        f"pairs, {wrong} misclassified"
     )
 
 
@@ -191,6 +191,43 @@ def tier1(variants: int, workdir: Path) -> None:
         f"tier 1: exact-reuse lookup of 291 tensors among {variants:,} variants "
         f"({len(rows):,} tensor rows): median {sorted(times)[2] * 1000:.1f} ms"
     )
+
+
+# ------------------------------------------------------------------------------ add's cost
+
+
+def add_cost(workdir: Path, gib: float = 1.0) -> None:
+    """What the half-precision digests add to ``add``'s hashing of a float32 checkpoint."""
+    from safetensors.numpy import save_file
+
+    from registry.checkpoints import inspect_checkpoint
+    from registry.provenance.half_digests import half_digests
+
+    rng = np.random.default_rng(3)
+    count = int(gib * 2**30 / 4 / 16)
+    for label, lossless in (("trained float32", False), ("upcast from bfloat16", True)):
+        path = workdir / f"add_{int(lossless)}"
+        path.mkdir(exist_ok=True)
+        tensors = {}
+        for i in range(16):
+            v = rng.standard_normal(count, dtype=np.float32).reshape(-1, 1024)
+            if lossless:
+                v = (v.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
+            tensors[f"t{i}"] = v
+        save_file(tensors, str(path / "model.safetensors"))
+        del tensors
+        best_inspect = best_half = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            manifest = inspect_checkpoint(path)
+            best_inspect = min(best_inspect, time.perf_counter() - started)
+            started = time.perf_counter()
+            found = half_digests(manifest.root, manifest.files)
+            best_half = min(best_half, time.perf_counter() - started)
+        print(
+            f"add, {gib:.0f} GiB {label}: hashing {best_inspect:.2f} s, half digests "
+            f"{best_half:.3f} s ({len(found)} tensors): +{100 * best_half / best_inspect:.1f}%"
+        )
 
 
 # ------------------------------------------------------------------------------ 7B pair
@@ -351,6 +388,7 @@ def main() -> None:
         if args.roc_only:
             return
         tier1(args.variants, workdir)
+        add_cost(workdir)
         pair(workdir, args.hidden, args.layers, args.vocab, args.inter)
     finally:
         if args.workdir is None:

@@ -38,7 +38,14 @@ def detections(
         return ()
     mine = _full_ancestry(rows)
     out: list[Detection] = []
-    for other_id, verdict, method, statistic, evidence in sorted(related, key=lambda r: r[0]):
+    seen: set[int] = set()
+    # a pair compared from both sides is one relation; a derived verdict is kept first
+    for other_id, verdict, method, statistic, evidence in sorted(
+        related, key=lambda r: (int(r[0]), r[1] != "derived")
+    ):
+        if int(other_id) in seen:
+            continue
+        seen.add(int(other_id))
         other_rows = walk(db, int(other_id))
         theirs = _full_ancestry(other_rows)
         if int(other_id) in mine:

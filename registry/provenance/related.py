@@ -24,9 +24,12 @@ WHERE r.other_id = :id AND r.verdict IN ('derived', 'inconclusive')
 def detected_relations(reader: Reader, variant_id: int, declared: set[int]) -> list[dict[str, Any]]:
     """Variants the weights relate to this one; ``declared`` marks those lineage connects."""
     out = []
-    for vid, name, lic, verdict, method, statistic, evidence in reader.rows(
-        RELATED_SQL, {"id": variant_id}
-    ):
+    seen: set[int] = set()
+    rows = sorted(reader.rows(RELATED_SQL, {"id": variant_id}), key=lambda r: r[3] != "derived")
+    for vid, name, lic, verdict, method, statistic, evidence in rows:
+        if int(vid) in seen:  # compared from both sides: one relation
+            continue
+        seen.add(int(vid))
         out.append(
             {
                 "name": name,

@@ -12,17 +12,20 @@ laundered model hides its base, and bases are what it launders; then the newest)
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.catalog.variants import get_variant
 from registry.db.engine import Catalog
 from registry.db.models import LineageEdge, ProvenanceProfile, Variant
-from registry.errors import CheckpointError
+from registry.errors import CheckpointError, OperationalError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.provenance.compare import compare_weights
 from registry.provenance.exact import find_reuse
@@ -67,10 +70,23 @@ def _subject(session: Session, name: str) -> _Target:
     return target
 
 
-def _save_profile(catalog: Catalog, variant_id: int, weights: Weights) -> list[int]:
+@contextmanager
+def _writing(catalog: Catalog, name: str) -> Iterator[Session]:
+    """A write transaction; a concurrent writer of the same rows is an operational error."""
+    try:
+        with catalog.session(write=True) as session:
+            yield session
+    except sa_exc.IntegrityError:
+        raise OperationalError(
+            f"another process recorded provenance of {name!r} at the same time; "
+            f"run `modelreg provenance {name}` again"
+        ) from None
+
+
+def _save_profile(catalog: Catalog, variant_id: int, name: str, weights: Weights) -> list[int]:
     marks = sketch(weights.tokens)
     size = weights.shape("embed")[0] if weights.has("embed") else 0
-    with catalog.session(write=True) as session:
+    with _writing(catalog, name) as session:
         row = session.get(ProvenanceProfile, variant_id)
         if row is None:
             row = ProvenanceProfile(variant_id=variant_id)
@@ -123,7 +139,7 @@ def run_provenance(
         named = [_target(get_variant(session, n)) for n in against]
     assert subject.root is not None
     mine = open_weights(subject.root)
-    marks = _save_profile(catalog, subject.id, mine)
+    marks = _save_profile(catalog, subject.id, subject.name, mine)
     with catalog.session() as session:
         others = {t.id: t for t in named if t.id != subject.id}
         only = set(others) if against else None
@@ -150,18 +166,25 @@ def run_provenance(
                     methods = compare_weights(mine, _open(other), bases)
                 except CheckpointError as exc:
                     progress.warn(f"{other.name} not compared: {exc.message}")
-                    results.append((-1, _unreadable(subject.name, other.name, exc.message)))
+                    results.append((-1, _skipped(subject.name, other.name, exc.message)))
+                    continue
+                except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+                    reason = f"the comparison failed numerically ({exc})"
+                    progress.warn(f"{other.name} not compared: {reason}")
+                    results.append((-1, _skipped(subject.name, other.name, reason)))
                     continue
             seconds = time.perf_counter() - started
             results.append((other.id, combine(subject.name, other.name, methods, seconds)))
             progress.advance(1)
     finally:
         progress.finish()
-    with catalog.session(write=True) as session:
+    with _writing(catalog, subject.name) as session:
         save_results(session, subject.id, [(i, r) for i, r in results if i >= 0])
     return [r for _, r in results]
 
 
-def _unreadable(name: str, other: str, reason: str) -> PairResult:
-    method = MethodResult("read", NOT_COMPARABLE, None, f"weights not readable: {reason}")
+def _skipped(name: str, other: str, reason: str) -> PairResult:
+    """A pair that could not be compared this time (reported, never stored: an earlier
+    result stays)."""
+    method = MethodResult("read", NOT_COMPARABLE, None, f"not compared: {reason}")
     return combine(name, other, [method], 0.0)
