@@ -10,12 +10,19 @@ from tests.provenance import transforms as T
 
 
 @pytest.fixture(scope="session")
-def trained_states(request: pytest.FixtureRequest) -> dict[str, T.State]:
+def trained_states(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, T.State]:
+    """Under the pytest cache (kept between runs); without it (``-p no:cacheprovider``) in
+    this session's temporary directory, trained afresh."""
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     from tests.provenance.trained import trained_states as load
 
-    return load(Path(request.config.cache.mkdir("provenance-fixtures")))
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return load(Path(cache.mkdir("provenance-fixtures")))
+    return load(tmp_path_factory.getbasetemp() / "provenance-fixtures")
 
 
 @pytest.fixture(scope="session")
