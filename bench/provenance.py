@@ -51,39 +51,10 @@ def roc(workdir: Path) -> None:
     from registry.provenance.compare import align, aligned_cosine, cka, zhu
     from registry.provenance.records import DERIVED, MethodResult, combine
     from registry.provenance.weights import open_weights
-    from tests.provenance import transforms as T
-    from tests.provenance.trained import (
-        EXTRA_TOKENS,
-        HEADS,
-        KV_HEADS,
-        token_strings,
-        trained_states,
-    )
+    from tests.provenance.trained import trained_states, write_fixture_dirs
 
     states = trained_states(REPO / ".pytest_cache" / "d" / "provenance-fixtures")
-    root = workdir / "roc"
-    tokens = token_strings()
-    a = states["seed_a"]
-    dirs = {
-        n: T.save(root / n, states[n], tokens, HEADS, KV_HEADS)
-        for n in ("seed_a", "seed_b", "finetune", "continued", "lora_merge")
-    }
-    dirs["vocab_extension"] = T.save(
-        root / "vocab_extension",
-        states["vocab_extension"],
-        token_strings(EXTRA_TOKENS),
-        HEADS,
-        KV_HEADS,
-    )
-    dirs["int8"] = T.save(root / "int8", T.int8_tensors(a), tokens, HEADS, KV_HEADS)
-    dirs["permutation"] = T.save(
-        root / "permutation", T.permute_units(a, 1, HEADS, KV_HEADS), tokens, HEADS, KV_HEADS
-    )
-    dirs["rotation"] = T.save(root / "rotation", T.fold_and_rotate(a, 2), tokens, HEADS, KV_HEADS)
-    for q in ("Q8_0", "Q4_0"):
-        dirs[f"gguf_{q}"] = T.save_gguf(
-            root / f"gguf_{q}" / "m.gguf", a, tokens, q, HEADS, KV_HEADS
-        ).parent
+    dirs = write_fixture_dirs(states, workdir / "roc")
     children = [n for n in dirs if n not in ("seed_a", "seed_b")]
     pairs = [(c, "seed_a", True) for c in children]
     pairs += [("seed_b", "seed_a", False)] + [(c, "seed_b", False) for c in children]
@@ -293,10 +264,14 @@ import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 import numpy as np
-from registry.provenance.compare import align, aligned_cosine, cka, zhu, COSINE_ROWS
-from registry.provenance.align import spread
+from registry.provenance.compare import align, aligned_cosine, cka, zhu
 from registry.provenance.weights import open_weights
 out = {}
+m = np.random.default_rng(0).standard_normal((4096, 4096), dtype=np.float32)
+t = time.perf_counter()
+m @ m
+out["matmul_4096_s"] = time.perf_counter() - t  # how fast this machine is right now
+del m
 t = time.perf_counter()
 a, b = open_weights(Path(sys.argv[1])), open_weights(Path(sys.argv[2]))
 al = align(a, b)
@@ -366,6 +341,10 @@ def pair(workdir: Path, hidden: int, layers: int, vocab: int, inter: int) -> Non
         f"  peer: reading the touched tensors' bytes {r['read_floor_s']:.1f} s; all tiers / read "
         f"= {(r['tiers_1_2_s'] + t3) / max(r['read_floor_s'], 1e-9):.1f}"
     )
+    print(
+        f"  machine: one 4096^3 float32 matmul took {r['matmul_4096_s']:.2f} s in the same "
+        f"process (load average {os.getloadavg()[0]:.1f})"
+    )
     print(f"  verdicts on independent random weights: {r['verdicts']} (cosine {r['cosine']:.4f})")
 
 
@@ -373,6 +352,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--roc-only", action="store_true")
     ap.add_argument("--no-roc", action="store_true")
+    ap.add_argument("--pair-only", action="store_true", help="only the pair at 7B shapes")
     ap.add_argument("--variants", type=int, default=100_000)
     ap.add_argument("--hidden", type=int, default=4096)
     ap.add_argument("--layers", type=int, default=32)
@@ -383,12 +363,13 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="modelreg-prov-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        if not args.no_roc:
+        if not (args.no_roc or args.pair_only):
             roc(workdir)
         if args.roc_only:
             return
-        tier1(args.variants, workdir)
-        add_cost(workdir)
+        if not args.pair_only:
+            tier1(args.variants, workdir)
+            add_cost(workdir)
         pair(workdir, args.hidden, args.layers, args.vocab, args.inter)
     finally:
         if args.workdir is None:

@@ -4,8 +4,9 @@ The residual stream of a derived model may be rotated (rotation-based quantizers
 norms into the next weights and rotate), permuted or sign-flipped: any of these is an
 orthogonal map, and the embedding rows of shared tokens carry it. The orthogonal
 Procrustes solution ``R = argmin ||E_a R - E_b||`` over orthogonal ``R`` is the polar factor
-of ``M = E_a^T E_b``; it is computed from the eigendecomposition of ``M^T M`` (several
-times faster than an SVD at hidden size 4096) and polished by a Newton-Schulz step.
+of ``M = E_a^T E_b``; it is computed by scaled Newton iterations (matrix inverses, several
+times faster than an SVD or an eigendecomposition at hidden size 4096) and polished by a
+Newton-Schulz step.
 A weight ``W_a`` (``[out, hidden]``) then reads ``W_a R`` in model b's basis.
 """
 
@@ -14,24 +15,51 @@ from __future__ import annotations
 import numpy as np
 
 NEWTON_SCHULZ_STEPS = 1
+POLAR_STEPS = 12
 
 
 def procrustes(ea: np.ndarray, eb: np.ndarray) -> np.ndarray:
     """The orthogonal ``R`` minimising ``||ea @ R - eb||`` (rows are shared tokens).
 
-    Single precision throughout: an approximate rotation is all the comparisons need (a
-    derived model's cosines sit far above the 0.2 threshold), and at hidden size 4096 double
-    precision would triple the time.
+    The polar factor of ``M = ea^T eb`` by Higham's scaled Newton iteration (a matrix
+    inverse per step, converging in under ten steps whatever the conditioning): at hidden
+    size 4096 that is several times faster than the eigendecomposition it falls back to
+    when ``M`` is singular (fewer shared tokens than hidden dimensions). Single precision:
+    an approximate rotation is all the comparisons need.
     """
     m = ea.astype(np.float32).T @ eb.astype(np.float32)
     m /= float(np.abs(m).max()) or 1.0
-    evals, evecs = np.linalg.eigh(m.T @ m)
-    floor = max(float(evals.max()), 1e-30) * 1e-7
-    inv_sqrt = (1.0 / np.sqrt(np.maximum(evals, floor))).astype(np.float32)
-    r = (m @ (evecs * inv_sqrt)) @ evecs.T
+    r = _polar_newton(m) if ea.shape[0] >= ea.shape[1] else None
+    if r is None:
+        r = _polar_eigh(m)
     for _ in range(NEWTON_SCHULZ_STEPS):  # pull the polar factor back onto the orthogonal group
         r = 1.5 * r - 0.5 * r @ (r.T @ r)
     return np.asarray(r, dtype=np.float32)
+
+
+def _polar_newton(m: np.ndarray) -> np.ndarray | None:
+    x = m
+    for _ in range(POLAR_STEPS):
+        try:
+            inv_t = np.linalg.inv(x).T
+        except np.linalg.LinAlgError:
+            return None
+        if not np.isfinite(inv_t).all():
+            return None
+        zeta = float(np.sqrt(np.linalg.norm(inv_t) / max(float(np.linalg.norm(x)), 1e-30)))
+        nxt = 0.5 * (zeta * x + inv_t / zeta)
+        change = float(np.linalg.norm(nxt - x)) / max(float(np.linalg.norm(nxt)), 1e-30)
+        x = nxt
+        if change < 1e-2:  # noise-limited beyond this; the Newton-Schulz step polishes
+            break
+    return x
+
+
+def _polar_eigh(m: np.ndarray) -> np.ndarray:
+    evals, evecs = np.linalg.eigh(m.T @ m)
+    floor = max(float(evals.max()), 1e-30) * 1e-7
+    inv_sqrt = (1.0 / np.sqrt(np.maximum(evals, floor))).astype(np.float32)
+    return np.asarray((m @ (evecs * inv_sqrt)) @ evecs.T)
 
 
 def fit_quality(ea: np.ndarray, eb: np.ndarray, r: np.ndarray, rows: int = 1024) -> float:

@@ -30,27 +30,6 @@ def trained_dirs(
     trained_states: dict[str, T.State], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     """Checkpoint directories: the two seeds and every derived child of seed A."""
-    from tests.provenance.trained import EXTRA_TOKENS, HEADS, KV_HEADS, token_strings
+    from tests.provenance.trained import write_fixture_dirs
 
-    root = tmp_path_factory.mktemp("trained")
-    tokens = token_strings()
-    a = trained_states["seed_a"]
-    out: dict[str, Path] = {}
-    for name in ("seed_a", "seed_b", "finetune", "continued", "lora_merge"):
-        out[name] = T.save(root / name, trained_states[name], tokens, HEADS, KV_HEADS)
-    out["vocab_extension"] = T.save(
-        root / "vocab_extension",
-        trained_states["vocab_extension"],
-        token_strings(EXTRA_TOKENS),
-        HEADS,
-        KV_HEADS,
-    )
-    out["int8"] = T.save(root / "int8", T.int8_tensors(a), tokens, HEADS, KV_HEADS)
-    out["permutation"] = T.save(
-        root / "permutation", T.permute_units(a, 1, HEADS, KV_HEADS), tokens, HEADS, KV_HEADS
-    )
-    out["rotation"] = T.save(root / "rotation", T.fold_and_rotate(a, 2), tokens, HEADS, KV_HEADS)
-    for qtype in ("Q8_0", "Q4_0"):
-        gguf = T.save_gguf(root / f"gguf_{qtype}" / "model.gguf", a, tokens, qtype, HEADS, KV_HEADS)
-        out[f"gguf_{qtype}"] = gguf.parent
-    return out
+    return write_fixture_dirs(trained_states, tmp_path_factory.mktemp("trained"))

@@ -177,3 +177,28 @@ def trained_states(cache_root: Path) -> dict[str, T.State]:
                 np.savez(directory / f"{name}.tmp.npz", **state)
                 (directory / f"{name}.tmp.npz").replace(files[name])
         return {n: dict(np.load(f)) for n, f in files.items()}
+
+
+def write_fixture_dirs(states: dict[str, T.State], root: Path) -> dict[str, Path]:
+    """Checkpoint directories: the two seeds and every derived child of seed A."""
+    tokens = token_strings()
+    a = states["seed_a"]
+    out: dict[str, Path] = {}
+    for name in ("seed_a", "seed_b", "finetune", "continued", "lora_merge"):
+        out[name] = T.save(root / name, states[name], tokens, HEADS, KV_HEADS)
+    out["vocab_extension"] = T.save(
+        root / "vocab_extension",
+        states["vocab_extension"],
+        token_strings(EXTRA_TOKENS),
+        HEADS,
+        KV_HEADS,
+    )
+    out["int8"] = T.save(root / "int8", T.int8_tensors(a), tokens, HEADS, KV_HEADS)
+    out["permutation"] = T.save(
+        root / "permutation", T.permute_units(a, 1, HEADS, KV_HEADS), tokens, HEADS, KV_HEADS
+    )
+    out["rotation"] = T.save(root / "rotation", T.fold_and_rotate(a, 2), tokens, HEADS, KV_HEADS)
+    for qtype in ("Q8_0", "Q4_0"):
+        gguf = T.save_gguf(root / f"gguf_{qtype}" / "model.gguf", a, tokens, qtype, HEADS, KV_HEADS)
+        out[f"gguf_{qtype}"] = gguf.parent
+    return out
