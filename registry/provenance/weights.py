@@ -66,7 +66,7 @@ class Weights:
             return self._rows(t, index)
         except CheckpointError:
             raise
-        except (OSError, ValueError, IndexError, TypeError) as exc:
+        except (OSError, ValueError, IndexError, TypeError, KeyError, NotImplementedError) as exc:
             raise CheckpointError(
                 t.path.name, f"cannot read tensor {t.name} ({key_text(key)}): {exc}"
             ) from None

@@ -57,3 +57,18 @@ def test_table_output_and_unknown_against(cli: Cli, tmp_path: Path) -> None:
     assert row.split()[:3] == ["base", "derived", "aligned-cosine"]
     res = cli("provenance", "ft", "--against", "nobody")
     assert res.exit_code == 2 and "no variant named 'nobody'" in res.stderr
+
+
+def test_a_damaged_checkpoint_is_one_line_and_exit_4(cli: Cli, tmp_path: Path) -> None:
+    base = T.random_state(5)
+    T.save(tmp_path / "st", base, TOKENS)
+    T.save_gguf(tmp_path / "gg" / "m.gguf", base, TOKENS, "Q8_0", 4, 2)
+    cli("add", tmp_path / "st", "--name", "st")
+    cli("add", tmp_path / "gg", "--name", "gg", "--no-provenance")
+    (tmp_path / "st" / "model.safetensors").write_bytes(b"\xff" * 64)
+    res = cli("provenance", "st")
+    assert res.exit_code == 4 and res.stderr.startswith("error: model.safetensors:")
+    assert "Traceback" not in res.stderr
+    (tmp_path / "gg" / "m.gguf").write_bytes(b"GGUF" + b"\x00" * 60)
+    res = cli("provenance", "gg")
+    assert res.exit_code == 4 and "malformed GGUF file" in res.stderr
