@@ -13,6 +13,7 @@ from typing import Any
 from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQL
 from registry.db.reader import Reader, as_dict, as_list, iso_utc
 from registry.errors import NotFoundError
+from registry.provenance.related import detected_relations
 
 # CAST(... AS TEXT): psycopg would decode the JSON of every row; as_list decodes and caches.
 _SUMMARY_COLUMNS = (
@@ -239,4 +240,10 @@ def lineage(reader: Reader, name: str) -> dict[str, Any]:
     ]
     root = node(vid, 0, edges_from(vid, up_from.get(vid, []), True))
     root["children"] = edges_from(vid, down_from.get(vid, []), False)
-    return {"variant": root, "ancestors": ancestors, "descendants": descendants}
+    declared = set(up_depth) | set(down_depth)
+    return {
+        "variant": root,
+        "ancestors": ancestors,
+        "descendants": descendants,
+        "detected": detected_relations(reader, vid, declared),
+    }

@@ -28,6 +28,7 @@ from registry.checkpoints.manifest import ModelCard
 from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
+from registry.provenance.half_digests import as_rows, half_digests
 
 if TYPE_CHECKING:
     from registry.store.interface import Store
@@ -172,6 +173,7 @@ def add_checkpoint(
         raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
     gguf = gguf_defaults(manifest.files)
+    half = half_digests(manifest.root, manifest.files)  # provenance: exact upcast digests
     reg = registration(
         name=name,
         license_id=lic,
@@ -184,6 +186,7 @@ def add_checkpoint(
         content_digest=manifest.content_digest,
         gguf=gguf,
     )
+    reg = dataclasses.replace(reg, half_digests=as_rows(half))
     return store.register(reg, progress=progress)
 
 
