@@ -15,6 +15,7 @@ from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL, DESCENDANT_EDGES_SQ
 from registry.catalog.listing import summary
 from registry.db.reader import Reader, as_dict, as_list, iso_utc
 from registry.errors import NotFoundError
+from registry.provenance.related import detected_relations
 
 _VARIANT_COLUMNS = (
     "id, name, license_id, architecture, CAST(modalities AS TEXT), total_bytes, created_at, "
@@ -187,4 +188,10 @@ def lineage(reader: Reader, name: str) -> dict[str, Any]:
     ]
     root = node(vid, 0, edges_from(vid, up_from.get(vid, []), True))
     root["children"] = edges_from(vid, down_from.get(vid, []), False)
-    return {"variant": root, "ancestors": ancestors, "descendants": descendants}
+    declared = set(up_depth) | set(down_depth)
+    return {
+        "variant": root,
+        "ancestors": ancestors,
+        "descendants": descendants,
+        "detected": detected_relations(reader, vid, declared),
+    }

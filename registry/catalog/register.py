@@ -178,6 +178,9 @@ def add_checkpoint(
         manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
         ready.result()
     gguf = gguf_defaults(manifest.files)
+    from registry.provenance.half_digests import as_rows, half_digests  # numpy: after usage
+
+    half = half_digests(manifest.root, manifest.files)  # provenance: exact upcast digests
     reg = registration(
         name=name,
         license_id=lic,
@@ -190,6 +193,7 @@ def add_checkpoint(
         content_digest=manifest.content_digest,
         gguf=gguf,
     )
+    reg = dataclasses.replace(reg, half_digests=as_rows(half))
     return store.register(reg, progress=progress)
 
 

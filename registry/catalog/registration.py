@@ -51,6 +51,8 @@ class Registration:
     parameter_count: int | None = None
     content_digest: str | None = None
     files: tuple[FileEntry, ...] = field(default=())
+    # provenance: (file, tensor, dtype, digest) of the exact half-precision forms of tensors
+    half_digests: tuple[tuple[str, str, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class Registration:
             "parameter_count": self.parameter_count,
             "content_digest": self.content_digest,
             "files": [file_to_dict(f) for f in self.files],
+            "half_digests": [list(row) for row in self.half_digests],
         }
 
     @classmethod
@@ -110,7 +113,22 @@ class Registration:
             parameter_count=count,
             content_digest=digest,
             files=entries,
+            half_digests=_half_rows(doc.get("half_digests") or []),
         )
+
+
+def _half_rows(rows: Any) -> tuple[tuple[str, str, str, str], ...]:
+    if not isinstance(rows, list) or len(rows) > 2 * MAX_TENSORS:
+        raise InvalidInputError(f"half_digests: a list of at most {2 * MAX_TENSORS} rows")
+    out = []
+    for row in rows:
+        if not (isinstance(row, list | tuple) and len(row) == 4):
+            raise InvalidInputError("half_digests rows are [file, tensor, dtype, digest]")
+        file, tensor, dtype, digest = (str(x) for x in row)
+        if dtype not in ("BF16", "F16") or not re.fullmatch(r"[0-9a-f]{32}", digest):
+            raise InvalidInputError("half_digests: dtype BF16 or F16, digest 32 hex digits")
+        out.append((file, tensor, dtype, digest))
+    return tuple(out)
 
 
 def check_modalities(values: Sequence[str]) -> list[str]:
@@ -290,5 +308,10 @@ def register_manifest(
         files=reg.files,
         content_digest=reg.content_digest,
     )
+    if reg.half_digests:
+        from registry.provenance.exact import record_half_digests
+        from registry.provenance.half_digests import from_rows
+
+        record_half_digests(session, variant.id, from_rows(reg.half_digests))
     settle_references(session, variant)
     return variant

@@ -23,6 +23,7 @@ from registry.cli import hub as hub_cmd
 from registry.cli import login as login_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
+from registry.cli import provenance as provenance_cmd
 from registry.cli import serve as serve_cmd
 from registry.cli import signature as signature_cmd
 from registry.cli import smoke as smoke_cmd
@@ -128,6 +129,7 @@ app.add_typer(admin_cmd.app, name="admin")
 app.add_typer(audit_cmd.app, name="audit")
 serve_cmd.register(app)
 login_cmd.register(app)
+provenance_cmd.register(app)
 
 
 def main() -> None:

@@ -54,9 +54,17 @@ def add(
         Path | None,
         typer.Option("--bom", help="Register a CycloneDX 1.6 or SPDX 3.0 document instead."),
     ] = None,
+    no_provenance: Annotated[
+        bool,
+        typer.Option(
+            "--no-provenance", help="Skip comparing the weights with registered variants."
+        ),
+    ] = False,
     fmt: FormatOpt = ListFormat.table,
 ) -> None:
-    """Register a checkpoint: hash its files and record its lineage and license."""
+    """Register a checkpoint: hash its files and record its lineage and license.
+
+    The weights are then compared with registered variants (`modelreg provenance`)."""
     from registry.catalog.register import ParentSpec, add_checkpoint
     from registry.errors import InvalidInputError
 
@@ -94,7 +102,11 @@ def add(
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
         )
+    local = bom is None and path is not None and not path.startswith("hf:")
+    found = _provenance_on_add(ctx, data["name"]) if local and not no_provenance else []
     if fmt is ListFormat.json:
+        if found:
+            data["provenance"] = [r.to_dict() for r in found]
         emit(to_json(data))
         return
     say(
@@ -103,6 +115,24 @@ def add(
     )
     for u in data["unresolved_parents"]:
         say(f"note: base model {u['reference']} is not registered (kept as unresolved)")
+    for r in found:
+        if r.verdict in ("derived", "inconclusive"):
+            say(f"provenance: {r.verdict} from {r.other} ({r.method}: {r.summary})")
+
+
+def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:
+    """The weight comparison ``add`` runs; a failure there never undoes the registration."""
+    from registry.errors import ModelregError
+    from registry.provenance.service import run_provenance
+
+    if state(ctx).settings().remote:  # the weights of the others are not on this machine
+        say("note: provenance not checked through the team server (`modelreg provenance`)")
+        return []
+    try:
+        return list(run_provenance(state(ctx).catalog(), name, on_add=True))
+    except ModelregError as exc:
+        say(f"warning: provenance not checked: {exc.message}")
+        return []
 
 
 def list_(
@@ -250,10 +280,22 @@ def render_tree(data: dict[str, Any]) -> str:
                 grow_down(child, node["edges"], budget - 1)
 
         grow_down(below, root["children"], 200)
+    _detected_branch(up, data.get("detected", []))
     console = stdout_console()
     with console.capture() as cap:
         console.print(up)
     return cap.get()
+
+
+def _detected_branch(tree: Any, detected: list[dict[str, Any]]) -> None:
+    """Relations the weights show that declared lineage does not (``modelreg provenance``)."""
+    undeclared = [d for d in detected if not d["declared"]]
+    if not undeclared:
+        return
+    branch = tree.add("detected from weights, not declared (`modelreg link` confirms one)")
+    for d in undeclared:
+        stat = "" if d["statistic"] is None else f" {d['statistic']:.3g}"
+        branch.add(f"{d['name']} [{d['license']}] {d['verdict']} ({d['method']}{stat})")
 
 
 def link(

@@ -21,7 +21,7 @@ from registry.compliance.model import (
     verdict_of,
 )
 from registry.compliance.policies import PolicySet
-from registry.compliance.rules import RULES, RuleContext
+from registry.compliance.rules import RULES, RuleContext, undeclared_lineage
 from registry.compliance.rules.license_inheritance import evaluate_once
 
 
@@ -155,7 +155,7 @@ def evaluate(
 ) -> CheckResult:
     """Every finding for this model, organisation and usage, and the verdict."""
     ctx = RuleContext(model, org, usage, policies.policies)
-    findings: list[Finding] = [evaluate_once(ctx)]
+    findings: list[Finding] = [evaluate_once(ctx), undeclared_lineage.evaluate_once(ctx)]
     for lic in model.licenses:
         policy = policies.policies[lic.license_id]
         for rule_id, spec in policy.rules.items():

@@ -7,6 +7,7 @@ with a recursive CTE), the family's MAU in the months the policies measure, and 
 
 from __future__ import annotations
 
+from registry.compliance.detected import detections
 from registry.compliance.engine import resolve_licenses
 from registry.compliance.evidence import (
     LICENSE_NAME_PARTS,
@@ -75,6 +76,7 @@ def model_facts(
         has_parents=any(r.depth == 1 for r in rows),
         licenses=licenses,
         evidence=_evidence(db, int(vid), source_uri, local_evidence),
+        detected=detections(db, int(vid), rows, policies),
     )
 
 

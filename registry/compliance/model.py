@@ -112,6 +112,25 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """What the weights say about one other registered variant (``modelreg provenance``).
+
+    ``explained``: declared lineage accounts for it (``ancestor``, ``descendant`` or
+    ``common-ancestor``), else ``""``. ``carried``: (license id, declaring variant) of each
+    license reaching ``other`` without a ``distill`` edge, its own first.
+    """
+
+    other: str
+    verdict: str
+    method: str
+    statistic: float | None
+    summary: str
+    registered_first: bool
+    explained: str
+    carried: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ModelFacts:
     """The checked variant; ``declared`` holds its own licenses (a card may list several)."""
 
@@ -121,6 +140,7 @@ class ModelFacts:
     has_parents: bool
     licenses: tuple[LicenseSource, ...]
     evidence: Evidence = Evidence()
+    detected: tuple[Detection, ...] = ()
 
 
 @dataclass(frozen=True)

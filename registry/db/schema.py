@@ -5,7 +5,7 @@ A test asserts that this equals the head of ``migrations/versions``.
 
 from registry.errors import SchemaOutOfDateError
 
-HEAD_REVISION = "0007_speed"
+HEAD_REVISION = "0008_speed"
 
 
 def out_of_date(where: str, revision: str | None, expected: str) -> SchemaOutOfDateError:

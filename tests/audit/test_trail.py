@@ -65,6 +65,7 @@ def test_every_write_is_audited_with_its_actor(cli: Cli, tmp_path: Path) -> None
     assert [e["action"] for e in trail] == [
         "variant.add",
         "variant.add",
+        "provenance.record",  # add compared acme/ft's weights with base's
         "variant.link",
         "org.add",
         "org.add",
@@ -125,7 +126,7 @@ def test_verify_detects_an_edited_row_and_a_truncated_tail(cli: Cli, tmp_path: P
     ok = cli("audit", "verify")
     assert ok.exit_code == 0, ok.stderr
     head = ok.stdout.split()[-1]
-    assert len(head) == 64 and "18 events" in ok.stdout
+    assert len(head) == 64 and "19 events" in ok.stdout
     assert cli("audit", "verify", "--expect-head", head).exit_code == 0
 
     # the newest two events removed: still a valid chain, but the noted head is gone
@@ -137,14 +138,14 @@ def test_verify_detects_an_edited_row_and_a_truncated_tail(cli: Cli, tmp_path: P
     # a MAU record rewritten in the trail
     tamper(
         cli.db_url or "",
-        "UPDATE audit_events SET after = ? WHERE seq = 7",
+        "UPDATE audit_events SET after = ? WHERE seq = 8",
         (json.dumps({"month": "2024-03", "users": 1}),),
     )
     broken = cli("audit", "verify")
     assert broken.exit_code == 1
-    assert "event #7" in broken.stderr and "changed" in broken.stderr
+    assert "event #8" in broken.stderr and "changed" in broken.stderr
     doc = json.loads(cli("audit", "verify", "--format", "json").stdout)
-    assert doc["ok"] is False and doc["broken_seq"] == 7
+    assert doc["ok"] is False and doc["broken_seq"] == 8
 
 
 def test_verify_detects_a_deleted_row_in_the_middle(cli: Cli, tmp_path: Path) -> None:
@@ -175,7 +176,7 @@ def test_export_is_verifiable_with_the_chain_module_alone(cli: Cli, tmp_path: Pa
     res = cli("audit", "export", "--format", "jsonl", "-o", out)
     assert res.exit_code == 0, res.stderr
     lines = out.read_text().splitlines()
-    assert len(lines) == 18
+    assert len(lines) == 19
     prev = GENESIS_HASH
     for line in lines:
         e = json.loads(line)

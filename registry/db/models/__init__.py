@@ -9,6 +9,7 @@ from registry.db.models.compliance import (
     Organisation,
 )
 from registry.db.models.identity import ROLES, ApiToken, IdempotencyKey, RoleGrant, User
+from registry.db.models.provenance import ProvenanceProfile, ProvenanceResult, TensorHalfDigest
 from registry.db.models.signatures import SIGNATURE_METHODS, SignatureRecord
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileChunks, FileInfo, TensorRecord
@@ -36,10 +37,13 @@ __all__ = [
     "LineageEdge",
     "MonthlyActiveUsers",
     "Organisation",
+    "ProvenanceProfile",
+    "ProvenanceResult",
     "RoleGrant",
     "SignatureRecord",
     "SmokeRun",
     "FileInfo",
+    "TensorHalfDigest",
     "TensorRecord",
     "UnresolvedParent",
     "User",

@@ -119,6 +119,7 @@ class RegistrationIn(Strict):
     parameter_count: int | None = Field(None, ge=0)
     content_digest: str | None = Field(None, max_length=64)
     files: list[FileIn] = Field(default_factory=list, max_length=100_000)
+    half_digests: list[list[str]] = Field(default_factory=list, max_length=2_000_000)
 
 
 class Registered(BaseModel):

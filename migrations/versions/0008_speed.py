@@ -1,7 +1,7 @@
 """speed: chunk digests of large files, shard and host of each verification, list indexes
 
-Revision ID: 0007_speed
-Revises: 0006_identity_audit
+Revision ID: 0008_speed
+Revises: 0007_provenance
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_speed"
-down_revision = "0006_identity_audit"
+revision = "0008_speed"
+down_revision = "0007_provenance"
 branch_labels = None
 depends_on = None
 
