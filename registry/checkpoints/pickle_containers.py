@@ -3,8 +3,10 @@
 ``inspect`` reads the first bytes of a stream and dispatches on them, whatever the name:
 
 - zip (``PK``): every member, by content (torch's ``archive/data.pkl``, an ``.npz``'s arrays,
-  a pickle under any name); encrypted members and members compressed with a method the
-  standard library cannot read are refused; nested archives are copied to a temporary file
+  a pickle under any name), except the raw tensor storages of a torch checkpoint
+  (``PREFIX/data/KEY`` beside ``PREFIX/data.pkl``, never unpickled by ``torch.load``);
+  encrypted members and members compressed with a method the standard library cannot read
+  are refused; nested archives are copied to a temporary file
   first (at most ``MAX_SPOOL`` bytes) so that opening them stays linear;
 - ``.npy`` (``\\x93NUMPY``): an array whose dtype holds objects is a pickle after the header;
 - gzip, bzip2 and xz streams: decompressed on the fly (at most ``MAX_INFLATED`` bytes per
@@ -118,16 +120,37 @@ def _zip(fh: IO[bytes], report: PickleReport, depth: int) -> bool:
         return _zip_members(zf, report, depth)
 
 
+def torch_storages(names: list[str]) -> set[str]:
+    """The members of a torch zip checkpoint that hold raw tensor storage.
+
+    ``torch.save`` writes ``PREFIX/data.pkl`` (the one pickle ``torch.load`` unpickles) and
+    one ``PREFIX/data/KEY`` per storage, which it reads back as raw bytes through the
+    pickle's persistent ids and never unpickles. Their bytes are tensor data: scanning them
+    as pickles would refuse a benign checkpoint whenever random weights happen to begin
+    with an opcode (an ``EXT1`` byte, say); a pickle hidden there would never run.
+    """
+    prefixes = {n[: -len("data.pkl")] for n in names if n == "data.pkl" or n.endswith("/data.pkl")}
+    return {
+        n
+        for n in names
+        for prefix in prefixes
+        if n.startswith(prefix + "data/") and n[len(prefix) + 5 :].isdigit()
+    }
+
+
 def _zip_members(zf: zipfile.ZipFile, report: PickleReport, depth: int) -> bool:
     members = [i for i in zf.infolist() if not i.is_dir()]
     if len(members) > MAX_MEMBERS:
         raise format_error(f"zip archive with more than {MAX_MEMBERS} members")
+    storages = torch_storages([i.filename for i in members])
     found = False
     outer = report.location
     for info in members:
         report.location = f"{outer}/{info.filename}" if outer else info.filename
         if info.flag_bits & 0x1:
             raise format_error("zip member is encrypted and cannot be inspected")
+        if info.filename in storages:
+            continue
         declared = info.filename.lower().endswith(PICKLE_SUFFIXES)
         try:
             with zf.open(info) as member:

@@ -80,6 +80,14 @@ def _rng_state() -> dict[str, Any]:
     }
 
 
+def _storage_like_opcodes() -> dict[str, Any]:
+    """Weights whose raw storage starts with bytes that are pickle opcodes (EXT1, PROTO):
+    real storages hold any bytes, and torch.load never unpickles them."""
+    import torch
+
+    return {"w": torch.tensor([0x82, 0x00, 0x80, 0x02, 0x63, 0x0A] * 8, dtype=torch.uint8)}
+
+
 def _training_args() -> bytes:
     from transformers import TrainingArguments
 
@@ -132,6 +140,9 @@ def benign() -> list[Sample]:
         ),
         _benign("fairseq-namespace", "checkpoint_best.pt", lambda: _torch_bytes(_fairseq())),
         _benign("rng-state", "rng_state.pth", lambda: _torch_bytes(_rng_state())),
+        _benign(
+            "torch-storage-opcode-bytes", "odd.pt", lambda: _torch_bytes(_storage_like_opcodes())
+        ),
         _benign("training-args", "training_args.bin", _training_args),
         _benign("numpy-npy", "embeddings.npy", lambda: _npy(np.arange(12, dtype=np.float32))),
         _benign("numpy-npz", "arrays.npz", lambda: _npz(False)),
