@@ -63,10 +63,23 @@ class LineageRoot(LineageNode):
     children: list[Edge]
 
 
+class DetectedRelation(BaseModel):
+    """A relation the weights show (provenance), declared in lineage or not."""
+
+    name: str
+    license: str
+    verdict: str
+    method: str
+    statistic: float | None
+    summary: str
+    declared: bool
+
+
 class Lineage(BaseModel):
     variant: LineageRoot
     ancestors: list[LineageNode]
     descendants: list[LineageNode]
+    detected: list[DetectedRelation] = Field(default_factory=list)
 
 
 class TensorIn(Strict):
