@@ -46,6 +46,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     sub.add_argument("--all", action="store_true")
     sub.add_argument("--history")
     sub.add_argument("--format", default="table")
+    sub.add_argument("--require-release", dest="require_release", action="store_true")
     return root, sub
 
 

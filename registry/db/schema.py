@@ -5,7 +5,7 @@ A test asserts that this equals the head of ``migrations/versions``.
 
 from registry.errors import SchemaOutOfDateError
 
-HEAD_REVISION = "0006_identity_audit"
+HEAD_REVISION = "0008_releases"
 
 
 def out_of_date(where: str, revision: str | None, expected: str) -> SchemaOutOfDateError:

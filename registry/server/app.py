@@ -18,7 +18,15 @@ from registry.server import errors
 from registry.server.access import PUBLIC
 from registry.server.config import ServerConfig
 from registry.server.middleware import BodyLimit, Idempotency, RequestContext
-from registry.server.routers import compliance, health, identity, records, variants
+from registry.server.routers import (
+    compliance,
+    health,
+    identity,
+    records,
+    releases,
+    variants,
+    webhooks,
+)
 from registry.server.state import ServerState
 
 API = "/api/v1"
@@ -54,7 +62,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.server = state
     errors.install(app)
     app.include_router(health.router)
-    for module in (variants, records, compliance, identity):
+    for module in (variants, records, compliance, identity, releases, webhooks):
         app.include_router(module.router, prefix=API)
     # the last added runs first: context (headers, request id) > body cap > idempotency
     app.add_middleware(Idempotency)

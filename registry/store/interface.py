@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from registry.store.release_ops import ReleaseStore
+
 if TYPE_CHECKING:
     from registry.audit.trail import AuditFilter
     from registry.catalog.registration import Registration
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from registry.smoke.runner import SmokeResult
 
 
-class Store(Protocol):
+class Store(ReleaseStore, Protocol):
     # -- variants ---------------------------------------------------------------------------
     def variant_exists(self, name: str) -> bool: ...
 

@@ -9,6 +9,8 @@ from registry.db.models.compliance import (
     Organisation,
 )
 from registry.db.models.identity import ROLES, ApiToken, IdempotencyKey, RoleGrant, User
+from registry.db.models.releases import RELEASE_STATUSES, Release
+from registry.db.models.sessions import WebSession
 from registry.db.models.signatures import SIGNATURE_METHODS, SignatureRecord
 from registry.db.models.smoke import RUN_STATUSES, SmokeRun
 from registry.db.models.tensors import FileInfo, TensorRecord
@@ -20,8 +22,21 @@ from registry.db.models.variants import (
     VariantFile,
 )
 from registry.db.models.verifications import Verification
+from registry.db.models.webhooks import (
+    DELIVERY_STATUSES,
+    RegistryState,
+    Webhook,
+    WebhookDelivery,
+)
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "RELEASE_STATUSES",
+    "RegistryState",
+    "Release",
+    "WebSession",
+    "Webhook",
+    "WebhookDelivery",
     "RELATIONS",
     "ROLES",
     "RUN_STATUSES",
