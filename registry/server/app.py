@@ -46,7 +46,15 @@ def create_app(config: ServerConfig) -> FastAPI:
         # fewer threads than anyio's default 40: a writer holding the catalog's write lock
         # waits less for the GIL, so writes queue less behind each other
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        worker = None
+        if config.worker:
+            from registry.server.worker import Worker
+
+            worker = Worker(state)
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         state.close()
 
     app = FastAPI(
