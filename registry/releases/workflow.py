@@ -57,13 +57,15 @@ def _text(value: str | None, what: str, required: bool) -> str | None:
 
 
 def with_state(db: RawDB, policies: PolicySet, rel: dict[str, Any]) -> dict[str, Any]:
-    """The release with ``state`` and, for an approved one, ``causes`` (what changed now)."""
+    """The release with ``state`` and, for a pending or approved one, ``causes`` (what
+    differs from its evidence now: an approved one is then stale, a pending one can no
+    longer be approved)."""
     causes: list[dict[str, str]] = []
     state = rel["status"]
-    if state == "approved":
+    if state in ("approved", "pending"):
         causes = current_causes(db, policies, rel["evidence"])
-        if causes or rel["stale_at"]:
-            state = "stale"
+    if state == "approved" and (causes or rel["stale_at"]):
+        state = "stale"
     return {**rel, "state": state, "causes": causes}
 
 

@@ -72,6 +72,11 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(health.router)
     for module in (variants, records, compliance, identity, releases, webhooks):
         app.include_router(module.router, prefix=API)
+    from registry.server.web import errors as web_errors
+    from registry.server.web import pages
+
+    web_errors.install(app)
+    app.include_router(pages.router)
     # the last added runs first: context (headers, request id) > body cap > idempotency
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
