@@ -4,7 +4,8 @@ A card is whatever its author wrote. It is rendered with markdown-it-py (already
 with rich) in CommonMark mode with raw HTML off, so ``<script>`` and ``<img onerror=...>`` are
 shown as text; links are kept only for ``http``, ``https`` and ``mailto`` URLs and paths
 without a scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:`` and the rest become
-plain text), open without referrer, and images are not loaded (their alt text is shown). The
+plain text), open without referrer, images are not loaded (their alt text is shown), and
+headings start at ``h3`` (the card sits under the page's own headings). The
 Content-Security-Policy of the pages forbids scripts anyway; this is the first line.
 """
 
@@ -40,7 +41,15 @@ def _renderer() -> Any:
         tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
         return str(renderer.renderToken(tokens, idx, options, env))
 
+    def heading(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        # the card sits under the page's own h1 and h2: its headings start at h3
+        level = min(int(tokens[idx].tag[1]) + 2, 6)
+        tokens[idx].tag = f"h{level}"
+        return str(renderer.renderToken(tokens, idx, options, env))
+
     md.add_render_rule("link_open", link_open)
+    md.add_render_rule("heading_open", heading)
+    md.add_render_rule("heading_close", heading)
     return md
 
 

@@ -9,6 +9,7 @@ without graphics.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import quote
 
@@ -94,6 +95,13 @@ def _node(node: Node, x: float, y: float) -> str:
     return f'<a href="{escape(variant_href(node.key))}">{body}</a>'
 
 
+def _si(n: int) -> str:
+    for size, unit in ((10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if n >= size:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
 def mau_svg(
     series: list[dict[str, Any]], marks: list[dict[str, str]], threshold: int | None
 ) -> Markup:
@@ -102,28 +110,38 @@ def mau_svg(
     if not months:
         return Markup("")
     totals = {s["month"]: s["total"] for s in series}
-    top = float(max([*totals.values(), threshold or 0, 1])) * 1.15
+    # a log scale: a family of a thousand users and one of 700 million on one chart
+    values = [v for v in [*totals.values(), threshold or 0] if v > 0] or [1]
+    lo_exp = max(int(math.floor(math.log10(min(values)))), 0)
+    hi_exp = max(int(math.ceil(math.log10(max(values) * 1.01))), lo_exp + 1)
     left, right, bottom, top_pad, step = 96, 24, 64, 24, 44
     plot_h = 220
     width = left + right + step * len(months)
     height = top_pad + plot_h + bottom
 
     def y_of(v: float) -> float:
-        return float(top_pad + plot_h - plot_h * v / top)
+        share = (math.log10(max(v, 10**lo_exp)) - lo_exp) / (hi_exp - lo_exp)
+        return float(top_pad + plot_h - plot_h * share)
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="mau" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="monthly active users">',
-        "<title>Monthly active users of the corporate family, by month</title>",
+        "<title>Monthly active users of the corporate family, by month (log scale)</title>",
         f'<line class="axis" x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" '
         f'y2="{top_pad + plot_h}" />',
-        f'<text class="tick" x="{left - 6}" y="{y_of(0) + 4:.0f}" text-anchor="end">0</text>',
     ]
+    for exp in range(lo_exp, hi_exp + 1):
+        y = y_of(10**exp)
+        out.append(
+            f'<line class="grid" x1="{left}" y1="{y:.0f}" x2="{width - right}" y2="{y:.0f}" />'
+            f'<text class="tick" x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">'
+            f"{_si(10**exp)}</text>"
+        )
     for i, month in enumerate(months):
         x = left + i * step + step / 2
         if month in totals:
             v = totals[month]
-            h = max(top_pad + plot_h - y_of(v), 1)
+            h = max(top_pad + plot_h - y_of(v), 2)
             out.append(
                 f'<rect class="bar" x="{x - 14:.0f}" y="{y_of(v):.0f}" width="28" '
                 f'height="{h:.0f}"><title>{escape(month)}: {v:,}</title></rect>'
@@ -145,8 +163,8 @@ def mau_svg(
         y = y_of(threshold)
         out.append(
             f'<line class="threshold" x1="{left}" y1="{y:.0f}" x2="{width - right}" y2="{y:.0f}" />'
-            f'<text class="threshold-label" x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">'
-            f"{threshold / 1e6:,.0f}M</text>"
+            f'<text class="threshold-label" x="{width - right}" y="{y - 5:.0f}" '
+            f'text-anchor="end">{threshold / 1e6:,.0f}M</text>'
         )
     out.append("</svg>")
     return Markup("".join(out))  # every text above is escaped
