@@ -16,7 +16,13 @@ from registry.server.schemas.common import (
     cursor_as,
     page,
 )
-from registry.server.schemas.releases import DecisionIn, ReleaseBrief, ReleaseIn, ReleaseView
+from registry.server.schemas.releases import (
+    DecisionIn,
+    IdPath,
+    ReleaseBrief,
+    ReleaseIn,
+    ReleaseView,
+)
 
 router = APIRouter(tags=["releases"], responses=ERRORS)
 
@@ -56,7 +62,7 @@ def list_releases(
 
 @router.get("/releases/{release_id}", response_model=ReleaseView)
 def show_release(
-    *, release_id: int, request: Request, who: Annotated[Principal, Depends(requires(READ))]
+    *, release_id: IdPath, request: Request, who: Annotated[Principal, Depends(requires(READ))]
 ) -> dict[str, Any]:
     """One release with its frozen evidence and what changed since."""
     return store_for(request, who).release_show(release_id)
@@ -65,7 +71,7 @@ def show_release(
 @router.post("/releases/{release_id}/approve", response_model=ReleaseView)
 def approve_release(
     *,
-    release_id: int,
+    release_id: IdPath,
     body: DecisionIn,
     request: Request,
     who: Annotated[Principal, Depends(requires(APPROVER))],
@@ -77,7 +83,7 @@ def approve_release(
 @router.post("/releases/{release_id}/reject", response_model=ReleaseView)
 def reject_release(
     *,
-    release_id: int,
+    release_id: IdPath,
     body: DecisionIn,
     request: Request,
     who: Annotated[Principal, Depends(requires(APPROVER))],

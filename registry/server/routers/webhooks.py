@@ -16,7 +16,13 @@ from registry.server.schemas.common import (
     cursor_as,
     page,
 )
-from registry.server.schemas.releases import DeliveryView, WebhookIn, WebhookView
+from registry.server.schemas.releases import (
+    DeliveryView,
+    IdPath,
+    IdQuery,
+    WebhookIn,
+    WebhookView,
+)
 
 router = APIRouter(tags=["webhooks"], responses=ERRORS)
 
@@ -45,7 +51,7 @@ def add_webhook(
 
 @router.delete("/webhooks/{hook_id}", status_code=204)
 def remove_webhook(
-    *, hook_id: int, request: Request, who: Annotated[Principal, Depends(requires(ADMIN))]
+    *, hook_id: IdPath, request: Request, who: Annotated[Principal, Depends(requires(ADMIN))]
 ) -> Response:
     store_for(request, who).webhook_rm(hook_id)
     return Response(status_code=204)
@@ -55,7 +61,7 @@ def remove_webhook(
 def list_deliveries(
     *,
     request: Request,
-    webhook: Annotated[int | None, Query(ge=1)] = None,
+    webhook: IdQuery = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
@@ -70,7 +76,7 @@ def list_deliveries(
 
 @router.post("/webhook-deliveries/{delivery_id}/replay", response_model=DeliveryView)
 def replay_delivery(
-    *, delivery_id: int, request: Request, who: Annotated[Principal, Depends(requires(ADMIN))]
+    *, delivery_id: IdPath, request: Request, who: Annotated[Principal, Depends(requires(ADMIN))]
 ) -> dict[str, Any]:
     """Queue a delivery again with the same message id and body."""
     return store_for(request, who).delivery_replay(delivery_id)

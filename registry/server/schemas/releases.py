@@ -1,10 +1,15 @@
 """Releases and webhooks."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from registry.server.schemas.common import Strict
+
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 class ReleaseIn(Strict):

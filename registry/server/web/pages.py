@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.errors import AuthenticationError, InvalidInputError, NotFoundError
 from registry.server.access import PUBLIC, READ, SIGNED_IN, Rule
+from registry.server.schemas.releases import IdPath
 from registry.server.state import server_state
 from registry.server.web.auth import (
     COOKIE,
@@ -217,7 +218,7 @@ async def request_release(
 
 @router.get("/releases/{release_id}")
 def release(
-    *, release_id: int, request: Request, who: Annotated[Viewer, Depends(page_requires(READ))]
+    *, release_id: IdPath, request: Request, who: Annotated[Viewer, Depends(page_requires(READ))]
 ) -> Response:
     rel = _store(request, who).release_show(release_id)
     may_decide = (
@@ -231,7 +232,7 @@ def release(
 @router.post("/releases/{release_id}/decide")
 async def decide(
     *,
-    release_id: int,
+    release_id: IdPath,
     request: Request,
     who: Annotated[Viewer, Depends(page_requires(DECIDER))],
 ) -> Response:
@@ -254,7 +255,7 @@ def audit(
     target: str = "",
     action: str = "",
     since: str = "",
-    before: int = 0,
+    before: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Response:
     from registry.views.audit import audit_page
 
