@@ -32,14 +32,27 @@ def _users(n: int | None) -> str:
     return "not recorded" if n is None else f"{n:,}"
 
 
-def current_causes(db: RawDB, policies: PolicySet, frozen: dict[str, Any]) -> list[Cause]:
-    """The changes between ``frozen`` evidence and the catalog now (empty: still fresh)."""
-    name = str(frozen["deployment"]["name"])
+def current_facts(db: RawDB, policies: PolicySet, deployment: str) -> dict[str, Any] | str:
+    """The facts of ``deployment`` gathered now, or why there are none."""
     try:
-        req = deployment_request(db, name)
-        now = gather(db, policies, req, None)
+        req = deployment_request(db, deployment)
+        return gather(db, policies, req, None)
     except NotFoundError as exc:
-        return [_cause("deployment", f"deployment {name} is gone: {exc.message}")]
+        return f"deployment {deployment} is gone: {exc.message}"
+
+
+def current_causes(
+    db: RawDB,
+    policies: PolicySet,
+    frozen: dict[str, Any],
+    now: dict[str, Any] | str | None = None,
+) -> list[Cause]:
+    """The changes between ``frozen`` evidence and the catalog now (empty: still fresh);
+    ``now``: the facts :func:`current_facts` gathered already."""
+    if now is None:
+        now = current_facts(db, policies, str(frozen["deployment"]["name"]))
+    if isinstance(now, str):
+        return [_cause("deployment", now)]
     return compare(frozen, now, policies)
 
 

@@ -31,7 +31,7 @@ from registry.errors import (
 )
 from registry.releases import records
 from registry.releases.rules import ReleaseRules
-from registry.releases.staleness import current_causes
+from registry.releases.staleness import current_causes, current_facts
 
 if TYPE_CHECKING:
     from registry.audit.actor import Actor
@@ -56,14 +56,28 @@ def _text(value: str | None, what: str, required: bool) -> str | None:
     return text or None
 
 
-def with_state(db: RawDB, policies: PolicySet, rel: dict[str, Any]) -> dict[str, Any]:
-    """The release with ``state`` and, for a pending or approved one, ``causes`` (what
-    differs from its evidence now: an approved one is then stale, a pending one can no
-    longer be approved)."""
+def with_state(
+    db: RawDB,
+    policies: PolicySet,
+    rel: dict[str, Any],
+    *,
+    detail: bool = True,
+    memo: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The release with ``state`` and ``causes``: what differs from its evidence now (an
+    approved release is then stale; a pending one, whose causes are computed only with
+    ``detail``, can no longer be approved). ``memo`` keeps the facts gathered now for each
+    deployment, for the next release of the same deployment."""
     causes: list[dict[str, str]] = []
     state = rel["status"]
-    if state in ("approved", "pending"):
-        causes = current_causes(db, policies, rel["evidence"])
+    if state == "approved" or (state == "pending" and detail):
+        dep = rel["deployment"]
+        now = memo.get(dep) if memo is not None else None
+        if now is None:
+            now = current_facts(db, policies, dep)
+            if memo is not None:
+                memo[dep] = now
+        causes = current_causes(db, policies, rel["evidence"], now)
     if state == "approved" and (causes or rel["stale_at"]):
         state = "stale"
     return {**rel, "state": state, "causes": causes}
@@ -214,11 +228,13 @@ def listing(
     after: int | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Releases, newest first, each with its state (``state`` filters on it)."""
+    """Releases, newest first, each with its state (``state`` filters on it); the causes of
+    a pending release are left to :func:`show`."""
     if state is not None and state not in STATES:
         raise InvalidInputError(f"unknown release state {state!r}; use {', '.join(STATES)}")
     status = "approved" if state in ("approved", "stale") else state
     out: list[dict[str, Any]] = []
+    memo: dict[str, Any] = {}
     while True:
         want = 200 if limit is None else max(limit - len(out), 1)
         page = records.select(
@@ -231,7 +247,7 @@ def listing(
             newest_first=True,
         )
         for rel in page:
-            view = with_state(db, policies, rel)
+            view = with_state(db, policies, rel, detail=False, memo=memo)
             if state is None or view["state"] == state:
                 out.append(_brief(view))
         if len(page) < want or (limit is not None and len(out) >= limit):

@@ -44,7 +44,10 @@ class ReleaseBrief(BaseModel):
     reason: str | None
     stale_at: str | None = Field(description="when the server first recorded it stale")
     stale_causes: list[Cause]
-    causes: list[Cause] = Field(description="what differs from the evidence now")
+    causes: list[Cause] = Field(
+        description="what differs from the evidence now (a pending release's: in its own "
+        "document only)"
+    )
 
 
 class ReleaseView(ReleaseBrief):

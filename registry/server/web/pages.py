@@ -38,6 +38,7 @@ router = APIRouter(include_in_schema=False)
 
 REQUESTER = Rule("contributor", anywhere=True)
 DECIDER = Rule("approver", anywhere=True)
+QUEUE, LATEST = 100, 50  # requests waiting; releases of the chosen state
 STATIC = {"web.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 
@@ -200,8 +201,8 @@ def releases(
     state: str = "",
 ) -> Response:
     store = _store(request, who)
-    pending = store.releases(state="pending")
-    shown = store.releases(state=state or None, limit=100) if state else store.releases(limit=100)
+    pending = store.releases(state="pending", limit=QUEUE)
+    shown = store.releases(state=state or None, limit=LATEST)
     return page(request, "releases.html", {"pending": pending, "shown": shown, "state": state})
 
 
