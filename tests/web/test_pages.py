@@ -147,6 +147,12 @@ def test_request_and_approve_through_the_forms(site: Site) -> None:
     assert done.status_code == 303
     after = approver.get(target).text
     assert 'badge approved">approved' in after and "holds" in after
+    # the catalog's filters see it
+    released = approver.get("/?release=released").text
+    assert 'href="/variants/acme/chat"' in released and "chat-mit" not in released
+    verified = approver.get("/?verification=ok").text
+    assert 'href="/variants/acme/chat"' in verified and "chat-mit" not in verified
+    assert "acme/chat-mit" in approver.get("/?verification=never&release=none").text
 
 
 def test_sign_out_ends_the_session(site: Site) -> None:
@@ -154,3 +160,38 @@ def test_sign_out_ends_the_session(site: Site) -> None:
     res = _form_post(client, "/", "/logout")
     assert res.status_code == 303 and res.headers["location"] == "/login"
     assert client.get("/").status_code == 303
+
+
+def test_every_page_route_declares_its_rule(db_url: str) -> None:
+    from registry.server.access import PUBLIC, READ, SIGNED_IN, Rule
+    from tests.server.test_routes import WEB_ROUTES, route_rules
+
+    pages = {k: r for k, r in route_rules(db_url).items() if not k[1].startswith(WEB_ROUTES)}
+    assert pages == {
+        ("GET", "/static/{name}"): PUBLIC,
+        ("GET", "/login"): PUBLIC,
+        ("POST", "/login"): PUBLIC,
+        ("POST", "/logout"): SIGNED_IN,
+        ("GET", "/"): READ,
+        ("GET", "/variants/{name:path}"): READ,
+        ("GET", "/orgs/{name:path}"): READ,
+        ("GET", "/releases"): READ,
+        ("POST", "/releases"): Rule("contributor", anywhere=True),
+        ("GET", "/releases/{release_id}"): READ,
+        ("POST", "/releases/{release_id}/decide"): Rule("approver", anywhere=True),
+        ("GET", "/audit"): READ,
+    }
+
+
+def test_a_viewer_cannot_use_the_forms(site: Site) -> None:
+    viewer = site.browser_client("viewer")
+    page = viewer.get("/variants/acme/chat").text
+    assert "Request release of" not in page  # no form for someone who may not
+    res = _form_post(viewer, "/variants/acme/chat", "/releases", deployment="chat-prod")
+    assert res.status_code == 403 and "needs the contributor role" in res.text
+    assert "<script" not in res.text and res.headers["content-type"].startswith("text/html")
+    missing = viewer.get("/variants/no/such")
+    assert missing.status_code == 404 and "no variant named" in missing.text
+    assert viewer.get("/releases/2147483648").status_code == 422
+    api = site.server.client("viewer").get("/api/v1/variants/no/such")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
