@@ -106,8 +106,14 @@ def test_two_people_release_a_deployment(people: dict[str, Session], site: Site)
     bob.login()
     bob.goto("/variants/acme/chat")
     bob.shot("variant")
-    bob.page.get_by_label("Note").fill("first release of the chat assistant")
-    bob.page.get_by_role("button", name="Request release of chat-prod").click()
+    # by keyboard: type the note, Tab to the button, Enter
+    bob.page.get_by_label("Note").focus()
+    bob.page.keyboard.type("first release of the chat assistant")
+    bob.page.keyboard.press("Tab")
+    assert bob.page.evaluate("document.activeElement.textContent") == (
+        "Request release of chat-prod"
+    )
+    bob.page.keyboard.press("Enter")
     bob.page.wait_for_url("**/releases/*")
     release_path = bob.page.url[len(site.url) :]
     assert "another approver must decide it" in bob.page.content()
@@ -118,9 +124,12 @@ def test_two_people_release_a_deployment(people: dict[str, Session], site: Site)
     carol.shot("releases")
     carol.page.get_by_role("link", name=f"#{release_path.rsplit('/', 1)[1]}").first.click()
     carol.page.wait_for_url("**" + release_path)
-    carol.page.get_by_label("Reason").fill("verified today, MAU far below the threshold")
-    carol.page.get_by_role("button", name="Approve").click()
-    carol.page.wait_for_url("**" + release_path)
+    carol.page.get_by_label("Reason").focus()
+    carol.page.keyboard.type("verified today, MAU far below the threshold")
+    carol.page.keyboard.press("Tab")
+    assert carol.page.evaluate("document.activeElement.value") == "approve"
+    with carol.page.expect_navigation():  # the form posts, then comes back to this page
+        carol.page.keyboard.press("Enter")
     assert carol.page.locator("h1 .badge").inner_text() == "approved"
     carol.shot("release-approved")
 
