@@ -13,11 +13,12 @@ from typing import Any
 from registry.compliance.store import RawDB
 from registry.errors import InvalidInputError, NotFoundError
 
-_COLUMNS = (
+_BRIEF = (
     "id, deployment_name, variant_name, namespace, org_name, status, verdict, note, "
     "evidence_sha256, requested_by, requested_at, decided_by, decided_at, reason, stale_at, "
-    "stale_causes, evidence"
+    "stale_causes"
 )
+_COLUMNS = _BRIEF + ", evidence"
 MAX_PAGE = 1000
 
 
@@ -29,7 +30,8 @@ def _iso(db: RawDB, value: Any) -> str | None:
 
 def _row(db: RawDB, row: tuple[Any, ...]) -> dict[str, Any]:
     (rid, dep, variant, ns, org, status, verdict, note, sha, req_by, req_at) = row[:11]
-    dec_by, dec_at, reason, stale_at, causes, evidence = row[11:]
+    dec_by, dec_at, reason, stale_at, causes = row[11:16]
+    evidence = row[16] if len(row) > 16 else None
     return {
         "id": int(rid),
         "deployment": dep,
@@ -47,7 +49,7 @@ def _row(db: RawDB, row: tuple[Any, ...]) -> dict[str, Any]:
         "reason": reason,
         "stale_at": _iso(db, stale_at),
         "stale_causes": db.json_value(causes) or [],
-        "evidence": db.json_value(evidence) or {},
+        "evidence": None if len(row) <= 16 else (db.json_value(evidence) or {}),
     }
 
 
@@ -68,8 +70,10 @@ def select(
     after: int | None = None,
     limit: int | None = None,
     newest_first: bool = False,
+    evidence: bool = True,
 ) -> list[dict[str, Any]]:
-    """Releases by id (oldest first unless ``newest_first``; ``after``: the keyset cursor)."""
+    """Releases by id (oldest first unless ``newest_first``; ``after``: the keyset cursor);
+    without ``evidence`` its (possibly large) document is left out (None)."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     for column, value in (
@@ -85,7 +89,8 @@ def select(
     if after is not None:
         where.append("id < ?" if newest_first else "id > ?")
         params.append(after)
-    sql = f"SELECT {_COLUMNS} FROM releases WHERE {' AND '.join(where)} ORDER BY id"
+    columns = _COLUMNS if evidence else _BRIEF
+    sql = f"SELECT {columns} FROM releases WHERE {' AND '.join(where)} ORDER BY id"
     sql += " DESC" if newest_first else ""
     if limit is not None:
         if not 1 <= limit <= MAX_PAGE + 1:
@@ -93,6 +98,11 @@ def select(
         sql += " LIMIT ?"
         params.append(limit)
     return [_row(db, r) for r in db.rows(sql, tuple(params))]
+
+
+def evidence_of(db: RawDB, release_id: int) -> dict[str, Any]:
+    rows = db.rows("SELECT evidence FROM releases WHERE id = ?", (release_id,))
+    return dict(db.json_value(rows[0][0]) or {}) if rows else {}
 
 
 def insert(db: RawDB, fields: dict[str, Any], at: dt.datetime) -> int:

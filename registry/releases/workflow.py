@@ -71,6 +71,8 @@ def with_state(
     causes: list[dict[str, str]] = []
     state = rel["status"]
     if state == "approved" or (state == "pending" and detail):
+        if rel["evidence"] is None:  # listed without it: only the ones compared read it
+            rel = {**rel, "evidence": records.evidence_of(db, rel["id"])}
         dep = rel["deployment"]
         now = memo.get(dep) if memo is not None else None
         if now is None:
@@ -121,7 +123,7 @@ def request(
     sha = digest(evidence)
     now = _now()
     db.begin_write()
-    if records.select(db, status="pending", deployment=deployment, limit=1):
+    if records.select(db, status="pending", deployment=deployment, limit=1, evidence=False):
         raise AlreadyExistsError(
             f"deployment {deployment} already has a pending release request",
             hint="approve or reject it first (`modelreg release list --status pending`)",
@@ -227,6 +229,7 @@ def listing(
     variant: str | None = None,
     after: int | None = None,
     limit: int | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Releases, newest first, each with its state (``state`` filters on it); the causes of
     a pending release are left to :func:`show`."""
@@ -234,7 +237,7 @@ def listing(
         raise InvalidInputError(f"unknown release state {state!r}; use {', '.join(STATES)}")
     status = "approved" if state in ("approved", "stale") else state
     out: list[dict[str, Any]] = []
-    memo: dict[str, Any] = {}
+    memo = {} if memo is None else memo
     while True:
         want = 200 if limit is None else max(limit - len(out), 1)
         page = records.select(
@@ -245,6 +248,7 @@ def listing(
             after=after,
             limit=want,
             newest_first=True,
+            evidence=False,
         )
         for rel in page:
             view = with_state(db, policies, rel, detail=False, memo=memo)
@@ -255,13 +259,16 @@ def listing(
         after = page[-1]["id"]
 
 
-def deployment_state(db: RawDB, policies: PolicySet, deployment: str) -> dict[str, Any]:
-    """``released``, ``pending``, ``stale`` or ``none``, with the releases that say so."""
+def deployment_state(
+    db: RawDB, policies: PolicySet, deployment: str, memo: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``released``, ``pending``, ``stale`` or ``none``, with the releases that say so
+    (``memo``: facts already gathered, as in :func:`with_state`)."""
     approved = records.select(
         db, status="approved", deployment=deployment, limit=1, newest_first=True
     )
-    pending = records.select(db, status="pending", deployment=deployment, limit=1)
-    latest = with_state(db, policies, approved[0]) if approved else None
+    pending = records.select(db, status="pending", deployment=deployment, limit=1, evidence=False)
+    latest = with_state(db, policies, approved[0], memo=memo) if approved else None
     out: dict[str, Any] = {
         "state": "none",
         "release": None,

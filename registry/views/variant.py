@@ -65,7 +65,7 @@ def _checks(db: Any, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def _deployments(db: Any, policies: Any, name: str) -> list[dict[str, Any]]:
+def _deployments(db: Any, policies: Any, name: str, memo: dict[str, Any]) -> list[dict[str, Any]]:
     from registry.releases.workflow import deployment_state
 
     rows = db.rows(
@@ -80,7 +80,7 @@ def _deployments(db: Any, policies: Any, name: str) -> list[dict[str, Any]]:
             "org": org,
             "use": use,
             "public_name": public or name,
-            "release": deployment_state(db, policies, str(dep)),
+            "release": deployment_state(db, policies, str(dep), memo),
         }
         for dep, org, use, public in rows
     ]
@@ -101,8 +101,9 @@ def variant_page(conns: Connections, name: str) -> dict[str, Any]:
     with conns.raw() as db:
         _vid, facts = model_facts(db, name, policies, local_evidence=False)
         checks = _checks(db, name)
-        deployments = _deployments(db, policies, name)
-        releases = listing(db, policies, variant=name, limit=HISTORY)
+        memo: dict[str, Any] = {}  # each deployment's facts gathered once for the page
+        deployments = _deployments(db, policies, name, memo)
+        releases = listing(db, policies, variant=name, limit=HISTORY, memo=memo)
     with conns.catalog().session() as s:
         verifications = verification_history(s, name, limit=HISTORY)
         smoke = run_history(s, name, limit=HISTORY)
