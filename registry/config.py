@@ -29,7 +29,16 @@ ENV_DEFAULT_ORG = "MODELREG_ORG"
 ENV_POLICY_DIRS = "MODELREG_POLICY_DIRS"
 ENV_URL = "MODELREG_URL"
 ENV_TOKEN = "MODELREG_TOKEN"
-KNOWN_KEYS = ("database_url", "default_org", "policy_dirs", "signing", "server_url", "token")
+KNOWN_KEYS = (
+    "database_url",
+    "default_org",
+    "policy_dirs",
+    "signing",
+    "server_url",
+    "token",
+    "release",
+    "server",
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,14 @@ def load_settings(
         from registry.signing.trust import parse_trust
 
         extra["signing"] = Setting(parse_trust(data["signing"], where), where)
+    if "release" in data:  # what a release request demands of its evidence
+        from registry.releases.rules import parse_rules
+
+        extra["release"] = Setting(parse_rules(data["release"], where), where)
+    if "server" in data:  # options of the team server (webhook targets)
+        from registry.webhooks.targets import parse_server_table
+
+        extra["server"] = Setting(parse_server_table(data["server"], where), where)
 
     if os.environ.get(ENV_URL):
         server = Setting(os.environ[ENV_URL].rstrip("/"), f"environment {ENV_URL}")

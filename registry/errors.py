@@ -10,6 +10,7 @@ failure); 2 usage error; 3 needs review; 4 operational error.
     │   ├── LineageError             a lineage cycle, an unknown relation, a variant with children
     │   ├── InvalidInputError        a value out of range, an unknown purpose slug ...
     │   └── PreconditionFailedError  If-Match names a version that is no longer current
+    ├── ReleaseRefusedError (1)      a release cannot be requested on this evidence
     ├── AccessError (4)              who is asking may not do this
     │   ├── AuthenticationError      no token, an unknown, expired or revoked token
     │   ├── PermissionDeniedError    a role is missing (the message names it)
@@ -77,6 +78,14 @@ class InvalidInputError(UsageError):
 
 class PreconditionFailedError(UsageError):
     code = "precondition_failed"
+
+
+class ReleaseRefusedError(ModelregError):
+    """The evidence does not allow a release: a non-compliant verdict, no recent ``ok``
+    verification, no passing smoke run where one is required."""
+
+    exit_code = EXIT_FINDING
+    code = "release_refused"
 
 
 class AccessError(ModelregError):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from registry.audit.actor import actor_of
 from registry.audit.chain import GENESIS_HASH, WRITE_LOCK_KEY, clean, event_hash, now
 from registry.db.models import AuditEvent
+from registry.webhooks.outbox import enqueue_orm
 
 PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(:key)"
 PENDING = "audit_pending"
@@ -79,4 +80,5 @@ def append_pending(session: Session) -> None:
         }
         prev = event_hash(fields)
         session.add(AuditEvent(**fields, hash=prev))
+        enqueue_orm(session, fields, prev)  # webhook deliveries, in this same transaction
     session.flush()

@@ -12,6 +12,7 @@ from typing import Any
 from registry.audit.actor import Actor
 from registry.audit.chain import GENESIS_HASH, clean, event_hash, now
 from registry.compliance.store import RawDB
+from registry.webhooks.outbox import enqueue_raw
 
 
 def record_raw(
@@ -52,3 +53,4 @@ def record_raw(
             digest,
         ),
     )
+    enqueue_raw(db, fields, digest)  # webhook deliveries, in this same transaction

@@ -63,12 +63,20 @@ def to_dict(e: AuditEvent) -> dict[str, Any]:
 
 
 def list_events(
-    session: Session, flt: AuditFilter = AuditFilter(), *, after: int = 0, limit: int = 100
+    session: Session,
+    flt: AuditFilter = AuditFilter(),
+    *,
+    after: int = 0,
+    limit: int = 100,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Events matching ``flt`` with ``seq > after``, oldest first, at most ``limit``."""
+    """Events matching ``flt`` with ``seq > after``, oldest first, at most ``limit``;
+    with ``before``, newest first from below that ``seq`` (0: from the newest)."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInputError(f"limit must be between 1 and {MAX_PAGE}")
     stmt = select(AuditEvent).where(AuditEvent.seq > after)
+    if before:
+        stmt = stmt.where(AuditEvent.seq < before)
     if flt.actor:
         stmt = stmt.where(AuditEvent.actor == flt.actor)
     if flt.target:
@@ -81,8 +89,8 @@ def list_events(
             stmt = stmt.where(AuditEvent.action == action)
     if flt.since:
         stmt = stmt.where(AuditEvent.at >= flt.since)
-    stmt = stmt.order_by(AuditEvent.seq).limit(limit)
-    return [to_dict(e) for e in session.scalars(stmt)]
+    order = AuditEvent.seq.desc() if before is not None else AuditEvent.seq
+    return [to_dict(e) for e in session.scalars(stmt.order_by(order).limit(limit))]
 
 
 def iter_events(session: Session) -> Iterator[AuditEvent]:

@@ -24,11 +24,13 @@ from registry.cli import login as login_cmd
 from registry.cli import org as org_cmd
 from registry.cli import policy as policy_cmd
 from registry.cli import provenance as provenance_cmd
+from registry.cli import release as release_cmd
 from registry.cli import serve as serve_cmd
 from registry.cli import signature as signature_cmd
 from registry.cli import smoke as smoke_cmd
 from registry.cli import variants as variants_cmd
 from registry.cli import verify as verify_cmd
+from registry.cli import webhook as webhook_cmd
 from registry.cli.coercion import install
 from registry.cli.context import CliState, state
 from registry.errors import ModelregError
@@ -130,6 +132,8 @@ app.add_typer(audit_cmd.app, name="audit")
 serve_cmd.register(app)
 login_cmd.register(app)
 provenance_cmd.register(app)
+release_cmd.register(app)
+webhook_cmd.register(app)
 
 
 def main() -> None:

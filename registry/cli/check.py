@@ -58,6 +58,13 @@ def check(
     fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
         CheckFormat.table
     ),
+    require_release: Annotated[
+        bool,
+        typer.Option(
+            "--require-release",
+            help="Exit 1 unless each deployment has a fresh approved release.",
+        ),
+    ] = False,
 ) -> None:
     """Check a model's licenses for an organisation and use; exit 0 compliant, 1 non-compliant,
     3 needs review. Not legal advice: a literal reading of the license texts."""
@@ -76,6 +83,7 @@ def check(
         all=all_,
         history=history,
         format=fmt.value,
+        require_release=require_release,
     )
     code = execute(opts, st.settings(), st.store())
     if code:

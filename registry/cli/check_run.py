@@ -34,6 +34,7 @@ class CheckOptions:
     all: bool = False
     history: str | None = None
     format: str = "table"
+    require_release: bool = False
 
 
 def render(fmt: str, results: list[CheckResult], many: bool) -> str:
@@ -61,6 +62,8 @@ def execute(opts: CheckOptions, settings: Settings, store: Store) -> int:
         raise InvalidInputError("give exactly one of VARIANT, --deployment NAME, --all, --history")
     if opts.history is not None:
         return _history(opts, store)
+    if opts.require_release and opts.variant is not None:
+        raise InvalidInputError("--require-release applies to --deployment NAME or --all")
     from registry.compliance.model import VERDICT_EXIT, worst_verdict
     from registry.compliance.service import CheckSpec
 
@@ -86,7 +89,25 @@ def execute(opts: CheckOptions, settings: Settings, store: Store) -> int:
             f"{len(results)} deployment(s): {c['compliant']} compliant, "
             f"{c['non_compliant']} non-compliant, {c['needs_review']} need review",
         )
+    if opts.require_release:
+        return release_exit(results)
     return VERDICT_EXIT[worst_verdict([r.verdict for r in results])]
+
+
+def release_exit(results: list[CheckResult]) -> int:
+    """``--require-release``: 0 only when every deployment has a fresh approved release and
+    a verdict an approver could sign off (compliant, or needs review: the approval is that
+    review); 1 otherwise, each reason on stderr."""
+    code = 0
+    for r in results:
+        state = (r.release or {}).get("state", "none")
+        if state != "released":
+            _write(sys.stderr, f"deployment {r.deployment} is not released (release: {state})")
+            code = 1
+        elif r.verdict == "non_compliant":
+            _write(sys.stderr, f"deployment {r.deployment} is released but now non-compliant")
+            code = 1
+    return code
 
 
 def _history(opts: CheckOptions, store: Store) -> int:

@@ -52,6 +52,8 @@ def render_table(results: Sequence[CheckResult], many: bool) -> str:
             f"verdict: [{VERDICT_STYLE[result.verdict]}]{result.verdict}[/]"
             " (not legal advice: a literal reading of the license texts)"
         )
+        if result.release is not None:
+            console.print(release_line(result.release), markup=False, highlight=False)
     if many:
         c = summary_counts(results)
         console.print(
@@ -59,6 +61,24 @@ def render_table(results: Sequence[CheckResult], many: bool) -> str:
             f"{c['non_compliant']} non_compliant, {c['needs_review']} needs_review"
         )
     return buf.getvalue()
+
+
+def release_line(rel: dict[str, Any]) -> str:
+    """``release: released (#3, approved by carol on ...)`` and the like."""
+    state = rel["state"]
+    if state == "released":
+        text = f"release: released (#{rel['release']}, approved by {rel.get('approved_by')}"
+        return text + f" on {rel.get('approved_at')})"
+    if state == "pending":
+        text = f"release: pending (#{rel['pending']} awaits an approver)"
+    elif state == "stale":
+        text = f"release: stale (#{rel['release']})"
+    else:
+        return "release: none (`modelreg release request` asks for one)"
+    causes = rel.get("causes") or []
+    if causes:
+        text += "; changed since approval: " + "; ".join(c["what"] for c in causes)
+    return text
 
 
 def render_history(variant: str, rows: list[dict[str, Any]]) -> str:

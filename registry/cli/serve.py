@@ -42,6 +42,13 @@ def serve(
         int, typer.Option("--pool-size", help="PostgreSQL connections per worker.")
     ] = 8,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    webhook_allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--webhook-allow-private",
+            help="Allow webhooks to private, loopback and link-local addresses.",
+        ),
+    ] = False,
 ) -> None:
     """Run the team server: a JSON API under /api/v1 over this catalog (needs the server extra).
 
@@ -74,9 +81,10 @@ def serve(
         pool_size=pool_size,
         cors_origins=list(cors_origin or []),
         **_signing(settings),
+        **_release_and_webhooks(settings, webhook_allow_private),
     )
     os.environ[ENV_CONFIG] = config.to_env()
-    say(f"modelreg serve: http://{host}:{port}/api/v1 ({workers} worker(s))")
+    say(f"modelreg serve: http://{host}:{port}/ and /api/v1 ({workers} worker(s))")
     uvicorn.run(
         "registry.server.app:app_from_env",
         factory=True,
@@ -99,6 +107,18 @@ def _signing(settings: Settings) -> dict[str, Any]:
 
     table = read_config_file(settings.config_file)["signing"]
     return {"signing": table, "signing_source": found.source}
+
+
+def _release_and_webhooks(settings: Settings, allow_private: bool) -> dict[str, Any]:
+    """The config file's ``[release]`` rules and ``[server]`` options for the workers."""
+    out: dict[str, Any] = {"webhook_allow_private": allow_private}
+    release = settings.extra.get("release")
+    if release is not None:
+        out["release"] = release.value.to_dict()
+    server = settings.extra.get("server")
+    if server is not None and server.value.webhook_allow_private:
+        out["webhook_allow_private"] = True
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -207,6 +207,8 @@ class CheckResult:
     inputs: dict[str, Any] = field(default_factory=dict, hash=False)
     policy_digests: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
     deployment: str | None = None
+    # a deployment's release state (registry.releases.workflow.deployment_state)
+    release: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
     @property
     def exit_code(self) -> int:
@@ -222,7 +224,7 @@ class CheckResult:
             "findings": [f.to_dict() for f in self.findings],
             "inputs": self.inputs,
             "policy_digests": self.policy_digests,
-        }
+        } | ({} if self.release is None else {"release": self.release})
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CheckResult:
@@ -236,6 +238,7 @@ class CheckResult:
             inputs=dict(d.get("inputs") or {}),
             policy_digests=dict(d.get("policy_digests") or {}),
             deployment=d.get("deployment"),
+            release=d.get("release"),
         )
 
 

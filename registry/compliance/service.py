@@ -169,6 +169,14 @@ def run_checks(
     ]
     for result in results:
         record_check(db, result, actor)
+    if spec.variant is None:  # a deployment's check says whether it is released
+        from dataclasses import replace
+
+        from registry.releases.workflow import deployment_state
+
+        results = [
+            replace(r, release=deployment_state(db, policies, str(r.deployment))) for r in results
+        ]
     return results
 
 

@@ -5,7 +5,7 @@ A test asserts that this equals the head of ``migrations/versions``.
 
 from registry.errors import SchemaOutOfDateError
 
-HEAD_REVISION = "0008_speed"
+HEAD_REVISION = "0009_releases"
 
 
 def out_of_date(where: str, revision: str | None, expected: str) -> SchemaOutOfDateError:

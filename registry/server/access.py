@@ -35,7 +35,8 @@ class Rule:
     role: str | None = None
     public: bool = False
     anywhere: bool = False  # the role in any scope (reads)
-    namespace: str | None = None  # "path:P", "body:F" or "deployment:P"; None: global role
+    # "path:P", "body:F", "deployment:P", "body_deployment:F" or "release:P"; None: global
+    namespace: str | None = None
 
     def describe(self) -> str:
         if self.public:
@@ -97,19 +98,49 @@ async def _namespace(request: Request, source: str) -> str | None:
             return None
         value = body.get(key) if isinstance(body, dict) else None
         return namespace_of(value) if isinstance(value, str) else None
-    if kind == "deployment":
-        name = str(request.path_params.get(key, ""))
+    if kind in ("deployment", "body_deployment", "release"):
+        return await _namespace_of_object(request, kind, key)
+    raise ValueError(f"unknown namespace source {source!r}")
 
-        def model() -> str | None:
+
+async def _namespace_of_object(request: Request, kind: str, key: str) -> str | None:
+    """The namespace of the variant a deployment deploys (named by a path parameter or a
+    body field), or of a release's variant (its id a path parameter)."""
+    if kind == "release":
+        from registry.releases.records import get
+
+        try:
+            rid = int(str(request.path_params.get(key, "")))
+        except ValueError:
+            return None
+
+        def release_ns() -> str | None:
             try:
-                view = server_state(request).store(None, None).deploy_show(name)
+                with server_state(request).conns.raw() as db:
+                    return get(db, rid)["namespace"]  # type: ignore[no-any-return]
             except NotFoundError:
                 return None
-            return str(view["model"])
 
-        found = await run_in_threadpool(model)
-        return namespace_of(found) if found else None
-    raise ValueError(f"unknown namespace source {source!r}")
+        return await run_in_threadpool(release_ns)
+    if kind == "body_deployment":
+        try:
+            body = await request.json()
+        except ValueError:
+            return None
+        value = body.get(key) if isinstance(body, dict) else None
+        name = value if isinstance(value, str) else ""
+    else:
+        name = str(request.path_params.get(key, ""))
+
+    def model() -> str | None:
+        try:
+            view = server_state(request).store(None, None).deploy_show(name)
+        except NotFoundError:
+            return None
+        return str(view["model"])
+
+    found = await run_in_threadpool(model)
+    return namespace_of(found) if found else None
 
 
 def requires(rule: Rule) -> Callable[[Request], Awaitable[Principal | None]]:

@@ -18,7 +18,15 @@ from registry.server import errors
 from registry.server.access import PUBLIC
 from registry.server.config import ServerConfig
 from registry.server.middleware import BodyLimit, Idempotency, RequestContext
-from registry.server.routers import compliance, health, identity, records, variants
+from registry.server.routers import (
+    compliance,
+    health,
+    identity,
+    records,
+    releases,
+    variants,
+    webhooks,
+)
 from registry.server.state import ServerState
 
 API = "/api/v1"
@@ -38,7 +46,15 @@ def create_app(config: ServerConfig) -> FastAPI:
         # fewer threads than anyio's default 40: a writer holding the catalog's write lock
         # waits less for the GIL, so writes queue less behind each other
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        worker = None
+        if config.worker:
+            from registry.server.worker import Worker
+
+            worker = Worker(state)
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         state.close()
 
     app = FastAPI(
@@ -54,8 +70,13 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.server = state
     errors.install(app)
     app.include_router(health.router)
-    for module in (variants, records, compliance, identity):
+    for module in (variants, records, compliance, identity, releases, webhooks):
         app.include_router(module.router, prefix=API)
+    from registry.server.web import errors as web_errors
+    from registry.server.web import pages
+
+    web_errors.install(app)
+    app.include_router(pages.router)
     # the last added runs first: context (headers, request id) > body cap > idempotency
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)

@@ -22,6 +22,13 @@ class ServerConfig:
     cors_origins: list[str] = field(default_factory=list)  # none: cross-origin calls refused
     signing: dict[str, Any] | None = None  # the config file's [signing] table, if any
     signing_source: str = ""  # where it came from, for the findings' clause
+    release: dict[str, Any] | None = None  # the config file's [release] rules (to_dict form)
+    webhook_allow_private: bool = False  # deliver to private, loopback, link-local targets
+    webhook_max_attempts: int = 8
+    webhook_backoff_s: float = 5.0  # first retry after this, then doubling (at most 1 h)
+    worker: bool = True  # the background worker: webhook deliveries, staleness, policies
+    worker_interval_s: float = 1.0  # how often due deliveries are looked for
+    sweep_interval_s: float = 60.0  # how often releases and policy files are re-examined
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

@@ -27,6 +27,7 @@ from registry.errors import (
     PermissionDeniedError,
     PreconditionFailedError,
     RateLimitedError,
+    ReleaseRefusedError,
     UsageError,
 )
 
@@ -39,6 +40,7 @@ STATUS = [  # most specific first
     (NotFoundError, 404),
     (AlreadyExistsError, 409),
     (LineageError, 409),
+    (ReleaseRefusedError, 409),
     (PreconditionFailedError, 412),
     (UsageError, 422),
     (DatabaseError, 503),

@@ -3,7 +3,7 @@
 - :class:`RequestContext`: a request id (the client's ``X-Request-ID`` when it is sane, else
   a new one) for the log and the audit trail, and security headers on every response
   (``nosniff``, no framing, no referrer, a closed Content-Security-Policy, ``no-store``, HSTS
-  behind TLS).
+  behind TLS); a header the response already has (the web pages' own CSP) is kept.
 - :class:`BodyLimit`: a request body larger than the cap is refused with 413 before it is
   parsed (by ``Content-Length`` up front, by counting when the body is streamed).
 - :class:`Idempotency`: a POST with an ``Idempotency-Key`` header runs once; a retry gets
@@ -75,7 +75,9 @@ class RequestContext:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + extra
+                own = list(message.get("headers", []))
+                present = {bytes(k).lower() for k, _ in own}  # a page sets its own CSP
+                message["headers"] = own + [(k, v) for k, v in extra if k not in present]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -66,7 +66,17 @@ class ServerState:
 
             where = config.signing_source
             signing = (parse_trust(config.signing, where), where)
-        self.conns = PooledConnections(self.engine, url, self.policies, signing)
+        from registry.releases.rules import rules_from_dict
+        from registry.webhooks.targets import ServerOptions
+
+        self.conns = PooledConnections(
+            self.engine,
+            url,
+            self.policies,
+            signing,
+            rules_from_dict(config.release),
+            ServerOptions(config.webhook_allow_private, "server setting"),
+        )
         self.limiter = FailedAuthLimiter(config.failed_auth_limit, config.failed_auth_window_s)
 
     def store(self, principal: Principal | None, request_id: str | None) -> LocalStore:

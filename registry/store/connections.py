@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.db.engine import Catalog
     from registry.db.reader import Reader
+    from registry.releases.rules import ReleaseRules
+    from registry.webhooks.targets import ServerOptions
 
 
 class Connections(Protocol):
@@ -34,6 +36,10 @@ class Connections(Protocol):
     def policies(self) -> PolicySet: ...
 
     def signing(self) -> Signing | None: ...
+
+    def release_rules(self) -> ReleaseRules: ...
+
+    def server_options(self) -> ServerOptions: ...
 
     def close(self) -> None: ...
 
@@ -100,6 +106,18 @@ class SettingsConnections:
         found = self.settings.extra.get("signing")
         return None if found is None else (found.value, found.source)
 
+    def release_rules(self) -> ReleaseRules:
+        from registry.releases.rules import ReleaseRules
+
+        found = self.settings.extra.get("release")
+        return ReleaseRules() if found is None else found.value  # type: ignore[no-any-return]
+
+    def server_options(self) -> ServerOptions:
+        from registry.webhooks.targets import ServerOptions
+
+        found = self.settings.extra.get("server")
+        return ServerOptions() if found is None else found.value  # type: ignore[no-any-return]
+
     def close(self) -> None:
         if self._raw is not None:
             self._raw.close()
@@ -116,13 +134,23 @@ class PooledConnections:
     """The server's connections: one engine and its pool, policies loaded once."""
 
     def __init__(
-        self, engine: Engine, url: str, policies: PolicySet, signing: Signing | None = None
+        self,
+        engine: Engine,
+        url: str,
+        policies: PolicySet,
+        signing: Signing | None = None,
+        release_rules: ReleaseRules | None = None,
+        server_options: ServerOptions | None = None,
     ) -> None:
         from registry.db.engine import Catalog
+        from registry.releases.rules import ReleaseRules
+        from registry.webhooks.targets import ServerOptions
 
         self._catalog = Catalog(engine, url)
         self._policies = policies
         self._signing = signing
+        self._release_rules = release_rules or ReleaseRules()
+        self._server_options = server_options or ServerOptions()
         self.url = url
         self.dialect = engine.dialect.name
 
@@ -150,6 +178,16 @@ class PooledConnections:
 
     def signing(self) -> Signing | None:
         return self._signing
+
+    def release_rules(self) -> ReleaseRules:
+        return self._release_rules
+
+    def server_options(self) -> ServerOptions:
+        return self._server_options
+
+    def set_policies(self, policies: PolicySet) -> None:
+        """Policies reloaded by the worker after their files changed."""
+        self._policies = policies
 
     def close(self) -> None:
         self._catalog.dispose()

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from registry.store.release_ops import ReleaseStore
+
 if TYPE_CHECKING:
     from registry.audit.trail import AuditFilter
     from registry.catalog.listing import VariantFilter
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from registry.smoke.runner import SmokeResult
 
 
-class Store(Protocol):
+class Store(ReleaseStore, Protocol):
     # -- variants ---------------------------------------------------------------------------
     def variant_exists(self, name: str) -> bool: ...
 

@@ -18,6 +18,7 @@ from registry.audit.actor import Actor, os_actor
 from registry.errors import AlreadyExistsError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.store.connections import Connections
+from registry.store.release_ops import LocalReleaseOps
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ def _conflict(exc: BaseException) -> bool:
     )
 
 
-class LocalStore:
+class LocalStore(LocalReleaseOps):
     def __init__(
         self,
         conns: Connections,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.catalog.paging import encode_cursor
 from registry.store.http import ApiClient, segment
+from registry.store.remote_releases import RemoteReleaseOps
 
 if TYPE_CHECKING:
     from registry.audit.trail import AuditFilter
@@ -40,7 +41,7 @@ def _if_match(tag: str | None) -> dict[str, str]:
     return {"If-Match": tag} if tag else {}
 
 
-class RemoteStore:
+class RemoteStore(RemoteReleaseOps):
     def __init__(self, url: str, token: str | None) -> None:
         self.api = ApiClient(url, token)
 

@@ -161,7 +161,30 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", f"{API}/tokens/{{ref}}"): lambda s, u: (f"{API}/tokens/spare-{u}", None),
     ("GET", f"{API}/audit"): lambda s, u: (f"{API}/audit?limit=5", None),
     ("GET", f"{API}/audit/verify"): lambda s, u: (f"{API}/audit/verify", None),
+    ("POST", f"{API}/releases"): lambda s, u: (f"{API}/releases", {"deployment": f"rel-{s}"}),
+    ("GET", f"{API}/releases"): lambda s, u: (f"{API}/releases?limit=5", None),
+    ("GET", f"{API}/releases/{{release_id}}"): lambda s, u: (f"{API}/releases/appr-{s}", None),
+    ("POST", f"{API}/releases/{{release_id}}/approve"): lambda s, u: (
+        f"{API}/releases/appr-{s}/approve",
+        {"reason": "the evidence holds"},
+    ),
+    ("POST", f"{API}/releases/{{release_id}}/reject"): lambda s, u: (
+        f"{API}/releases/rej-{s}/reject",
+        {"reason": "not now"},
+    ),
+    ("GET", f"{API}/webhooks"): lambda s, u: (f"{API}/webhooks", None),
+    ("POST", f"{API}/webhooks"): lambda s, u: (
+        f"{API}/webhooks",
+        {"url": f"https://93.184.216.34/{s}", "events": ["policy.changed"], "secret": "s" * 20},
+    ),
+    ("DELETE", f"{API}/webhooks/{{hook_id}}"): lambda s, u: (f"{API}/webhooks/hook-{s}", None),
+    ("GET", f"{API}/webhook-deliveries"): lambda s, u: (f"{API}/webhook-deliveries", None),
+    ("POST", f"{API}/webhook-deliveries/{{delivery_id}}/replay"): lambda s, u: (
+        f"{API}/webhook-deliveries/delivery-{s}/replay",
+        None,
+    ),
 }
+WEB_ROUTES = ("/api/", "/healthz", "/readyz")  # the JSON API; the web pages have their own
 
 
 def audit_count(admin: httpx.Client) -> int:
@@ -169,9 +192,12 @@ def audit_count(admin: httpx.Client) -> int:
     return int(doc["events"])
 
 
-def prepare(server: LiveServer, callers: list[str]) -> dict[str, str]:
-    """Objects each case needs, for every caller; returns caller -> spare token prefix."""
+def prepare(server: LiveServer, callers: list[str]) -> dict[str, dict[str, str]]:
+    """Objects each case needs, for every caller; returns caller -> {placeholder: value}
+    (a spare token's prefix, releases to decide, a webhook to remove, a delivery)."""
     admin = server.client("admin")
+    server.add_user("requester", "contributor")
+    requester = server.client("requester")
 
     def ok(r: httpx.Response) -> None:
         assert r.status_code < 300, r.text
@@ -181,16 +207,40 @@ def prepare(server: LiveServer, callers: list[str]) -> dict[str, str]:
     dep = {"name": "bot", "model": "acme/base", "org": "acme", "use": "internal"}
     ok(admin.post(f"{API}/deployments", json=dep))
     ok(admin.post(f"{API}/users", json={"name": "target", "role": "viewer"}))
-    spare = {}
+    # releases need an ok verification and a deployment that is not non-compliant
+    files = [{"path": "model.safetensors", "status": "ok"}]
+    check = {"name": "acme/base", "root": "/x", "at_source": False, "quick": False}
+    ok(admin.post(f"{API}/verifications", json={**check, "files": files}))
+    ok(admin.post(f"{API}/orgs", json={"name": "relorg", "country": "US"}))
+    hook = {"url": "https://93.184.216.34/x", "events": ["variant.registered"], "secret": "s" * 20}
+    ok(admin.post(f"{API}/webhooks", json=hook))  # the server's worker is off: never sent
+    subs: dict[str, dict[str, str]] = {}
     for s in callers:
+        mine = subs.setdefault(s, {})
+        for prefix in ("rel", "appr", "rej"):
+            ok(
+                admin.post(
+                    f"{API}/deployments", json={**dep, "name": f"{prefix}-{s}", "org": "relorg"}
+                )
+            )
+        for prefix in ("appr", "rej"):
+            made = requester.post(f"{API}/releases", json={"deployment": f"{prefix}-{s}"})
+            ok(made)
+            mine[f"{prefix}-{s}"] = str(made.json()["id"])
+        made = admin.post(f"{API}/webhooks", json={**hook, "events": ["policy.changed"]})
+        ok(made)
+        mine[f"hook-{s}"] = str(made.json()["id"])
         ok(admin.post(f"{API}/variants", json={"name": f"rm-{s}"}))
         ok(admin.post(f"{API}/variants", json={"name": f"child-{s}"}))
         ok(admin.post(f"{API}/deployments", json={**dep, "name": f"rmdep-{s}"}))
         ok(admin.put(f"{API}/users/target/roles", json={"role": "viewer", "namespace": f"old-{s}"}))
         if s in server.tokens:
-            made = admin.post(f"{API}/tokens", json={"user": s, "label": "spare"}).json()
-            spare[s] = made["prefix"]
-    return spare
+            made = admin.post(f"{API}/tokens", json={"user": s, "label": "spare"})
+            mine[f"spare-{s}"] = made.json()["prefix"]
+    first = admin.get(f"{API}/webhook-deliveries").json()["items"][0]["id"]
+    for s in callers:
+        subs[s][f"delivery-{s}"] = str(first)
+    return subs
 
 
 def allowed(rule: Rule, role: str | None) -> bool:
@@ -201,18 +251,21 @@ def allowed(rule: Rule, role: str | None) -> bool:
     return rule.role is None or level(role) >= level(rule.role)
 
 
+@pytest.mark.parametrize("live_server", [{"worker": False}], indirect=True)
 def test_role_route_matrix(team: LiveServer) -> None:
-    rules = route_rules(team.db_url)
+    rules = {k: r for k, r in route_rules(team.db_url).items() if k[1].startswith(WEB_ROUTES)}
     assert set(CASES) == set(rules), set(rules) ^ set(CASES)
     callers = [*ROLES, "nobody"]
-    spare = prepare(team, callers)
+    subs = prepare(team, callers)
     admin = team.client("admin")
     for (method, template), make in CASES.items():
         rule = rules[(method, template)]
         for caller in callers:
             role = None if caller == "nobody" else caller
             path, body = make(caller, caller)
-            path = path.replace(f"spare-{caller}", spare.get(caller, "none"))
+            for placeholder, value in subs.get(caller, {}).items():
+                path = path.replace(placeholder, value)
+            path = path.replace(f"spare-{caller}", "none")
             client = team.client(role) if role else team.client()
             before = audit_count(admin)
             res = client.request(method, path, json=body)

@@ -105,6 +105,17 @@ class FindingOut(BaseModel):
     relations: list[str]
 
 
+class ReleaseStateOut(BaseModel):
+    """Whether a deployment is released: ``released``, ``pending``, ``stale`` or ``none``."""
+
+    state: str
+    release: int | None
+    pending: int | None
+    causes: list[dict[str, str]]
+    approved_by: str | None = None
+    approved_at: str | None = None
+
+
 class CheckResultOut(BaseModel):
     model: str
     org: str
@@ -114,6 +125,7 @@ class CheckResultOut(BaseModel):
     findings: list[FindingOut]
     inputs: dict[str, Any]
     policy_digests: dict[str, dict[str, str]]
+    release: ReleaseStateOut | None = None
 
 
 class CheckRecordOut(BaseModel):
