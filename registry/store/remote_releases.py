@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.store.cursors import encode_cursor
+from registry.catalog.paging import encode_cursor
 from registry.store.http import ApiClient
 
 
