@@ -171,7 +171,7 @@ def add_cost(workdir: Path, gib: float = 1.0) -> None:
     """What the half-precision digests add to ``add``'s hashing of a float32 checkpoint."""
     from safetensors.numpy import save_file
 
-    from registry.checkpoints import inspect_checkpoint
+    from registry.checkpoints.inspect import inspect_checkpoint
     from registry.provenance.half_digests import half_digests
 
     rng = np.random.default_rng(3)

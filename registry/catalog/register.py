@@ -24,8 +24,9 @@ from registry.catalog import licenses
 from registry.catalog.names import name_from_title
 from registry.catalog.registration import MODALITIES, Registration, check_modalities
 from registry.catalog.validation import check_name, check_relation
-from registry.checkpoints import FileEntry, config_json, inspect_checkpoint
+from registry.checkpoints import FileEntry, config_json
 from registry.checkpoints.gguf_defaults import GGUFDefaults, gguf_defaults, gguf_name
+from registry.checkpoints.inspect import inspect_checkpoint
 from registry.checkpoints.manifest import ModelCard, tensor_parameter_count
 from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
 from registry.errors import AlreadyExistsError, InvalidInputError

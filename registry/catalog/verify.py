@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from registry.catalog.verifications import VerificationOutcome
 from registry.catalog.verify_records import RecordedFiles
-from registry.checkpoints import FileEntry, VerifyReport, verify_checkpoint
+from registry.checkpoints import FileEntry, VerifyReport
+from registry.checkpoints.verify_files import verify_checkpoint
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 

@@ -12,6 +12,7 @@ import os
 import stat
 from pathlib import Path
 
+from registry.checkpoints.manifest import FileStat
 from registry.errors import CheckpointError, InvalidInputError
 
 IGNORED_DIRS = {".git", ".cache", "__pycache__", ".ipynb_checkpoints"}
@@ -93,3 +94,12 @@ def discover_files(path: Path) -> tuple[Path, list[tuple[str, int]]]:
         raise InvalidInputError(f"{path}: the directory holds no files")
     found.sort()
     return root, found
+
+
+def file_stat(path: Path, rel: str) -> FileStat:
+    """Size, mtime, inode and device of a file (following the links discovery allowed)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise CheckpointError(rel, f"cannot read: {exc.strerror or exc}") from None
+    return FileStat(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)

@@ -2,8 +2,9 @@
 
 Two comparisons, each file read once where the format allows:
 
-1. the files on disk against the catalog (:func:`registry.checkpoints.verify_checkpoint`,
-   which names the tensors of a modified safetensors file);
+1. the files on disk against the catalog
+   (:func:`registry.checkpoints.verify_files.verify_checkpoint`, which names the tensors
+   of a modified safetensors file);
 2. the signed manifest against the catalog: for the ``files`` method with SHA-256 the
    signed digests are compared with the registered ones (no second read); for ``shards``
    or BLAKE2b the files are hashed again the way the signature says.
@@ -21,8 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from registry.checkpoints import FileEntry, verify_checkpoint
+from registry.checkpoints import FileEntry
 from registry.checkpoints.hashing import Reporter, hash_files, run_parallel
+from registry.checkpoints.verify_files import verify_checkpoint
 from registry.errors import CheckpointError, SignatureFormatError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.signing.statement import Resource, SignedManifest

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.catalog.verify import locate
-from registry.checkpoints import FileStatus, verify_checkpoint
+from registry.checkpoints import FileStatus
 from registry.checkpoints.discovery import IGNORED_DIRS
 from registry.checkpoints.hashing import hash_files
+from registry.checkpoints.verify_files import verify_checkpoint
 from registry.db.engine import Catalog
 from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress

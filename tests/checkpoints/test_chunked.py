@@ -35,7 +35,7 @@ def test_spans_partition_the_file() -> None:
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunked, "CHUNK_BYTES", 256)
     monkeypatch.setattr(chunked, "MIN_CHUNKED_BYTES", 1024)
-    monkeypatch.setattr("registry.checkpoints.default_workers", lambda: 2)
+    monkeypatch.setattr("registry.checkpoints.inspect.default_workers", lambda: 2)
 
 
 def file_doc(res_stdout: str) -> dict[str, object]:
@@ -83,7 +83,7 @@ def test_a_large_file_is_verified_by_its_chunks(
 def test_a_checkpoint_without_idle_cores_has_no_chunks(
     small_chunks: None, monkeypatch: pytest.MonkeyPatch, cli: Cli, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr("registry.checkpoints.default_workers", lambda: 1)
+    monkeypatch.setattr("registry.checkpoints.inspect.default_workers", lambda: 1)
     ckpt = write_checkpoint(tmp_path / "m")
     assert cli("add", ckpt, "--name", "m").exit_code == 0
     res = cli("verify", "m", "--format", "json")

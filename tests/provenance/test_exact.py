@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from registry.checkpoints import inspect_checkpoint
+from registry.checkpoints.inspect import inspect_checkpoint
 from registry.provenance.half_digests import half_digests
 from tests.conftest import Cli
 from tests.provenance.builders import bf16, bf16_bytes, bf16_round, checkpoint, f16, f32
