@@ -14,8 +14,8 @@ write (a local catalog imports SQLAlchemy and opens its engine) while the files 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,12 +162,15 @@ def add_checkpoint(
     modalities: Sequence[str] = (),
     progress: Progress = NULL_PROGRESS,
     allow_pickle: bool = False,
+    while_hashing: Sequence[Callable[[], object]] = (),
 ) -> dict[str, Any]:
     """Inspect and hash ``path``, then register it as ``name`` (all or nothing).
 
     Without ``name``, a GGUF's ``general.name`` is the name. A pickle reaching a dangerous
     global is refused; one importing a global outside the safe list is refused unless
-    ``allow_pickle``.
+    ``allow_pickle``. While the files hash (threads that release the GIL), one more thread
+    gets the store ready to write and then runs ``while_hashing``: work the caller does
+    next, such as loading what it needs afterwards, so that it costs no time after the read.
     """
     name = check_name(name if name is not None else default_name(path))
     lic = licenses.license_from_option(license_id) if license_id else None
@@ -175,9 +178,11 @@ def add_checkpoint(
     if store.variant_exists(name):  # fail fast, before hashing hundreds of GB
         raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     with ThreadPoolExecutor(1, thread_name_prefix="modelreg-open") as opener:
-        ready = opener.submit(store.prepare_write)
+        ready: list[Future[object]] = [opener.submit(store.prepare_write)]
+        ready += [opener.submit(work) for work in while_hashing]
         manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
-        ready.result()
+        for done in ready:
+            done.result()
     gguf = gguf_defaults(manifest.files)
     from registry.provenance.half_digests import as_rows, half_digests  # numpy: after usage
 

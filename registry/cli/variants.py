@@ -101,6 +101,7 @@ def add(
             modalities=modality or [],
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
+            while_hashing=() if no_provenance else (_load_provenance,),
         )
     local = bom is None and path is not None and not path.startswith("hf:")
     found = _provenance_on_add(ctx, data["name"]) if local and not no_provenance else []
@@ -118,6 +119,11 @@ def add(
     for r in found:
         if r.verdict in ("derived", "inconclusive"):
             say(f"provenance: {r.verdict} from {r.other} ({r.method}: {r.summary})")
+
+
+def _load_provenance() -> None:
+    """Import the weight comparison (numpy) while the files hash, not after."""
+    import registry.provenance.service  # noqa: F401
 
 
 def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:

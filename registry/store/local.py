@@ -120,6 +120,8 @@ class LocalStore(LocalReleaseOps):
 
     def prepare_write(self) -> None:
         self.conns.catalog()
+        import registry.catalog.bases  # noqa: F401  (what register() runs: the ORM models)
+        import registry.catalog.variants  # noqa: F401
 
     def register(self, reg: Registration, *, progress: Progress = NULL_PROGRESS) -> dict[str, Any]:
         from registry.catalog.registration import register_manifest

@@ -1,5 +1,6 @@
-"""Start-up by structure: the everyday commands import neither pydantic nor SQLAlchemy,
-on a direct database or through the team server (remote mode).
+"""Start-up by structure: the everyday commands import neither pydantic nor SQLAlchemy
+nor numpy, on a direct database or through the team server (remote mode), and ``verify``
+loads no file-format parser (the pickle scanner, GGUF, YAML) while every file is ``ok``.
 
 typer would import pydantic to convert arguments (``registry/cli/coercion.py`` prevents it)
 and SQLAlchemy costs about half a second to import; a typer release or an import that
@@ -28,7 +29,9 @@ try:
     main()
 except SystemExit:
     pass
-heavy = [m for m in ("pydantic", "sqlalchemy", "torch", "alembic") if m in sys.modules]
+heavy = [m for m in ("pydantic", "sqlalchemy", "torch", "alembic", "numpy") if m in sys.modules]
+parsers = ("registry.checkpoints.file_formats", "registry.checkpoints.pickle_scan", "yaml")
+heavy += [m for m in parsers if m in sys.modules and "verify" in sys.argv]
 sys.stderr.write("\\nHEAVY " + json.dumps(heavy) + "\\n")
 """
 
