@@ -225,7 +225,7 @@ class OidcClient:
             self._jwks = [k for k in keys if isinstance(k, dict)] if isinstance(keys, list) else []
         family = "EC" if alg.startswith("ES") else "RSA"
         fits = [k for k in self._jwks if k.get("kty") == family and k.get("use", "sig") == "sig"]
-        fits = [k for k in fits if kid is None or k.get("kid") == kid]
+        fits = [k for k in fits if k.get("alg", alg) == alg and kid in (None, k.get("kid"))]
         if len(fits) != 1:
             if not refresh:  # the provider may have rotated its keys
                 return self._key(kid, alg, True)
