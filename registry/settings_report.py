@@ -1,7 +1,8 @@
 """The effective settings as plain data for ``modelreg config show``, secrets masked.
 
 Besides the catalog's own settings (database URL, default organisation, policy directories,
-resolved by :mod:`registry.config`) it shows the Hugging Face settings modelreg honours:
+resolved by :mod:`registry.config`, and ``[server.oidc]`` without its secret) it shows the
+Hugging Face settings modelreg honours:
 ``HF_ENDPOINT``, the token (only whether one is set, and from where) and the cache directory.
 """
 
@@ -72,6 +73,18 @@ def effective_settings(settings: Settings) -> dict[str, Any]:
                 "value": "remote" if settings.remote else "direct",
                 "source": "server_url set" if settings.remote else "no server_url (or --db)",
             },
+            **_oidc_setting(settings),
             **_hub_settings(),
         },
     }
+
+
+def _oidc_setting(settings: Settings) -> dict[str, dict[str, Any]]:
+    """``[server.oidc]`` as configured: where the client secret lies, never the secret."""
+    found = settings.extra.get("server")
+    if found is None or found.value.oidc is None:
+        return {"server_oidc": {"value": None, "source": "unset"}}
+    oidc = found.value.oidc
+    shown = oidc.to_dict()
+    shown["client_secret"] = "***"  # not read here; only the file's path is shown
+    return {"server_oidc": {"value": shown, "source": found.source}}

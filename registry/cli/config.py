@@ -34,10 +34,16 @@ def show(
         value = item["value"]
         if isinstance(value, list):
             shown = ", ".join(value) if value else "(none)"
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k}={_flat(v)}" for k, v in value.items() if v not in (None, []))
         else:
             shown = "(unset)" if value is None else str(value)
         lines.append(f"{key:<14} {shown}  [{item['source']}]")
     emit("\n".join(lines))
+
+
+def _flat(value: object) -> str:
+    return " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 @app.command()

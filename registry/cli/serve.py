@@ -110,7 +110,7 @@ def _signing(settings: Settings) -> dict[str, Any]:
 
 
 def _release_and_webhooks(settings: Settings, allow_private: bool) -> dict[str, Any]:
-    """The config file's ``[release]`` rules and ``[server]`` options for the workers."""
+    """The config file's ``[release]`` rules and ``[server]`` options (with ``[server.oidc]``)."""
     out: dict[str, Any] = {"webhook_allow_private": allow_private}
     release = settings.extra.get("release")
     if release is not None:
@@ -118,6 +118,12 @@ def _release_and_webhooks(settings: Settings, allow_private: bool) -> dict[str, 
     server = settings.extra.get("server")
     if server is not None and server.value.webhook_allow_private:
         out["webhook_allow_private"] = True
+    if server is not None and server.value.oidc is not None:
+        from registry.identity.oidc_config import read_client_secret
+
+        read_client_secret(server.value.oidc)  # an unreadable secret file stops us here
+        out["oidc"] = server.value.oidc.to_dict()
+        out["oidc_source"] = server.source
     return out
 
 

@@ -5,7 +5,7 @@ A test asserts that this equals the head of ``migrations/versions``.
 
 from registry.errors import SchemaOutOfDateError
 
-HEAD_REVISION = "0009_releases"
+HEAD_REVISION = "0010_oidc_sessions"
 
 
 def out_of_date(where: str, revision: str | None, expected: str) -> SchemaOutOfDateError:

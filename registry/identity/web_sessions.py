@@ -16,14 +16,14 @@ import hmac
 import secrets
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from registry.db.base import utcnow
-from registry.db.models import WebSession
+from registry.db.models import RoleGrant, User, WebSession
 from registry.db.reader import Reader, as_datetime, as_list
 from registry.errors import AuthenticationError
-from registry.identity.roles import Principal
+from registry.identity.roles import SCOPES, Principal
 
 SESSION_HOURS = 12
 BAD_SESSION = "not signed in, or the session ended"
@@ -38,17 +38,43 @@ def open_session(
 ) -> tuple[str, str]:
     """A new session for the principal's token: (cookie secret, CSRF token)."""
     assert principal.token_id is not None
+    return _open(session, principal.user_id, principal.token_id, "token", token_expires)
+
+
+def open_user_session(session: Session, name: str, via: str = "oidc") -> tuple[str, str]:
+    """A new session, without a token, for the existing user ``name`` (signed in ``via``).
+
+    Refused (:class:`AuthenticationError`, nothing written) when no user has that name or
+    the user holds no role: sign-in never creates users or grants roles.
+    """
+    user_id = session.scalar(select(User.id).where(User.name == name))
+    if user_id is None:
+        raise AuthenticationError(
+            f"the identity provider signed you in as {name!r}, but there is no modelreg user "
+            "of that name; "
+            "ask an admin to add one (`modelreg admin user add`)"
+        )
+    if session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user_id).limit(1)) is None:
+        raise AuthenticationError(f"user {name!r} holds no role in this catalog")
+    return _open(session, int(user_id), None, via, None)
+
+
+def _open(
+    session: Session, user_id: int, token_id: int | None, via: str, ends_by: dt.datetime | None
+) -> tuple[str, str]:
     now = utcnow()
     ends = now + dt.timedelta(hours=SESSION_HOURS)
-    if token_expires is not None:
-        ends = min(ends, token_expires)
+    if ends_by is not None:
+        ends = min(ends, ends_by)
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     session.execute(delete(WebSession).where(WebSession.expires_at < now))  # housekeeping
     session.add(
         WebSession(
             secret_sha256=_digest(secret),
-            token_id=principal.token_id,
+            user_id=user_id,
+            token_id=token_id,
+            via=via,
             csrf=csrf,
             expires_at=ends,
         )
@@ -62,10 +88,10 @@ def close_session(session: Session, secret: str) -> None:
 
 
 _SESSION_SQL = (
-    "SELECT s.csrf, s.expires_at, t.id, t.user_id, u.name, CAST(t.scopes AS TEXT), "
+    "SELECT s.csrf, s.expires_at, s.token_id, s.user_id, u.name, CAST(t.scopes AS TEXT), "
     "t.expires_at, t.revoked_at, g.namespace, g.role FROM web_sessions s "
-    "JOIN api_tokens t ON t.id = s.token_id JOIN users u ON u.id = t.user_id "
-    "LEFT JOIN role_grants g ON g.user_id = t.user_id WHERE s.secret_sha256 = :digest"
+    "JOIN users u ON u.id = s.user_id LEFT JOIN api_tokens t ON t.id = s.token_id "
+    "LEFT JOIN role_grants g ON g.user_id = s.user_id WHERE s.secret_sha256 = :digest"
 )
 
 
@@ -86,8 +112,9 @@ def session_principal(reader: Reader, secret: str | None) -> tuple[Principal, st
         user_id=int(user_id),
         name=str(name),
         roles={str(r[8]): str(r[9]) for r in rows if r[9] is not None},
-        scopes=frozenset(as_list(scopes)),
-        token_id=int(token_id),
+        # a session without a token (OpenID Connect) is limited by the user's roles alone
+        scopes=frozenset(SCOPES) if token_id is None else frozenset(as_list(scopes)),
+        token_id=None if token_id is None else int(token_id),
     )
     return principal, str(csrf)
 

@@ -73,10 +73,11 @@ def create_app(config: ServerConfig) -> FastAPI:
     for module in (variants, records, compliance, identity, releases, webhooks):
         app.include_router(module.router, prefix=API)
     from registry.server.web import errors as web_errors
-    from registry.server.web import pages
+    from registry.server.web import oidc_pages, pages
 
     web_errors.install(app)
     app.include_router(pages.router)
+    app.include_router(oidc_pages.router)
     # the last added runs first: context (headers, request id) > body cap > idempotency
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)

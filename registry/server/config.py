@@ -24,6 +24,8 @@ class ServerConfig:
     signing_source: str = ""  # where it came from, for the findings' clause
     release: dict[str, Any] | None = None  # the config file's [release] rules (to_dict form)
     webhook_allow_private: bool = False  # deliver to private, loopback, link-local targets
+    oidc: dict[str, Any] | None = None  # the config file's [server.oidc] table (to_dict form)
+    oidc_source: str = ""  # where it came from, for error messages
     webhook_max_attempts: int = 8
     webhook_backoff_s: float = 5.0  # first retry after this, then doubling (at most 1 h)
     worker: bool = True  # the background worker: webhook deliveries, staleness, policies

@@ -1,9 +1,12 @@
 """What one server process holds: the pooled connections, the policies, the auth limiter."""
 
+from __future__ import annotations
+
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -14,6 +17,9 @@ from registry.identity.roles import Principal
 from registry.server.config import ServerConfig
 from registry.store.connections import PooledConnections
 from registry.store.local import LocalStore
+
+if TYPE_CHECKING:
+    from registry.identity.oidc import OidcClient
 
 
 @dataclass
@@ -78,6 +84,7 @@ class ServerState:
             ServerOptions(config.webhook_allow_private, "server setting"),
         )
         self.limiter = FailedAuthLimiter(config.failed_auth_limit, config.failed_auth_window_s)
+        self.oidc = None if config.oidc is None else oidc_client(config.oidc, config.oidc_source)
 
     def store(self, principal: Principal | None, request_id: str | None) -> LocalStore:
         """The library for one request, acting as its user (checks use recorded evidence)."""
@@ -86,6 +93,17 @@ class ServerState:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.oidc is not None:
+            self.oidc.close()
+
+
+def oidc_client(table: dict[str, Any], where: str) -> OidcClient:
+    """The OpenID Connect client of ``[server.oidc]`` (its secret file read now)."""
+    from registry.identity.oidc import OidcClient
+    from registry.identity.oidc_config import parse_oidc_table, read_client_secret
+
+    settings = parse_oidc_table(table, where)
+    return OidcClient(settings, read_client_secret(settings))
 
 
 def server_state(request: Request) -> ServerState:

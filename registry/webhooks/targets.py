@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from registry.errors import InvalidInputError
+from registry.identity.oidc_config import OidcSettings, parse_oidc_table
 
 MAX_URL = 2048
 
@@ -30,26 +31,23 @@ class ServerOptions:
 
     webhook_allow_private: bool = False
     source: str = "default"
+    oidc: OidcSettings | None = None  # [server.oidc]: OpenID Connect sign-in to the web pages
 
 
 def parse_server_table(table: object, where: str) -> ServerOptions:
     if not isinstance(table, dict):
         raise InvalidInputError(f"{where}: [server] must be a table")
-    if "oidc" in table:
-        raise InvalidInputError(
-            f"{where}: [server.oidc] is not supported by this version of modelreg "
-            "(sign in to the web pages with an API token)"
-        )
-    unknown = sorted(set(table) - {"webhook_allow_private"})
+    unknown = sorted(set(table) - {"webhook_allow_private", "oidc"})
     if unknown:
         raise InvalidInputError(
             f"{where}: unknown key(s) in [server]: {', '.join(unknown)}; "
-            "the known key is webhook_allow_private"
+            "the known keys are webhook_allow_private and the [server.oidc] table"
         )
     allow = table.get("webhook_allow_private", False)
     if not isinstance(allow, bool):
         raise InvalidInputError(f"{where}: [server] webhook_allow_private must be true or false")
-    return ServerOptions(allow, where)
+    oidc = parse_oidc_table(table["oidc"], where) if "oidc" in table else None
+    return ServerOptions(allow, where, oidc)
 
 
 def _not_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -247,3 +247,53 @@ def test_every_page_by_keyboard_without_console_errors(
     s.shot("variant-by-keyboard")
     assert s.errors == []
     assert len(list((s.shots).glob("*.png"))) >= len(PAGES) + 1
+
+
+def test_sign_in_with_openid_connect(browser: Any, db_url: str, tmp_path: Path) -> None:
+    """Through the provider and back: signed in on the page asked for, by keyboard too.
+
+    The provider runs on ``localhost`` and the server on ``127.0.0.1``: two sites. The person
+    clicks through the provider's page, so the way back is a navigation a cross-site page
+    started, as with a real provider: it carries no ``SameSite=Strict`` cookie, on the
+    callback nor on any redirect after it, hence the callback's same-site landing page.
+    """
+    from tests.web.test_oidc_login import oidc_site
+
+    sites = oidc_site(db_url, tmp_path, host="localhost")
+    osite = next(sites)
+    osite.idp.interactive = True
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(osite.url + "/releases")
+        page.wait_for_url("**/login?next=%2Freleases")
+        page.screenshot(path=str(shots / "login-oidc.png"), full_page=True)
+        link = page.get_by_role("link", name=f"Sign in with localhost:{osite.idp.port}")
+        link.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(osite.idp.issuer + "/authorize?**")
+        page.screenshot(path=str(shots / "provider.png"), full_page=True)
+        page.get_by_role("link", name="Continue").click()
+        page.wait_for_url(osite.url + "/releases")
+        page.wait_for_load_state("load")
+        assert page.locator("header").get_by_text("signed in as alice").count() == 1
+        page.screenshot(path=str(shots / "releases-after-oidc.png"), full_page=True)
+        page.goto(osite.url + "/")
+        assert page.locator("header").get_by_text("signed in as alice").count() == 1
+        page.screenshot(path=str(shots / "catalog-after-oidc.png"), full_page=True)
+        assert errors == []
+        context.clear_cookies()
+        osite.idp.user = "mallory"  # no such modelreg user: the login page says so
+        page.goto(osite.url + "/login")
+        page.get_by_role("link", name=f"Sign in with localhost:{osite.idp.port}").click()
+        page.get_by_role("link", name="Continue").click()
+        page.wait_for_url("**/login/oidc/callback?**")
+        assert "no modelreg user of that name" in page.locator("[role=alert]").inner_text()
+        page.screenshot(path=str(shots / "login-oidc-refused.png"), full_page=True)
+    finally:
+        context.close()
+        sites.close()

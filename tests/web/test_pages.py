@@ -171,6 +171,8 @@ def test_every_page_route_declares_its_rule(db_url: str) -> None:
         ("GET", "/static/{name}"): PUBLIC,
         ("GET", "/login"): PUBLIC,
         ("POST", "/login"): PUBLIC,
+        ("GET", "/login/oidc"): PUBLIC,
+        ("GET", "/login/oidc/callback"): PUBLIC,
         ("POST", "/logout"): SIGNED_IN,
         ("GET", "/"): READ,
         ("GET", "/variants/{name:path}"): READ,

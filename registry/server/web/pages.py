@@ -10,6 +10,7 @@ the namespace, and that the approver is not the requester).
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -65,8 +66,21 @@ def login_form(
     who: Annotated[None, Depends(page_requires(PUBLIC))],
     next: str = "/",  # noqa: A002 - the query parameter's name
 ) -> Response:
+    return login_page(request, safe_next(next), None)
+
+
+def login_page(request: Request, target: str, error: str | None, status: int = 200) -> Response:
+    """The login form (and the OpenID Connect link when configured), with an error if any."""
     csrf = login_token(request)
-    out = page(request, "login.html", {"next": safe_next(next), "csrf": csrf, "error": None})
+    oidc = server_state(request).oidc
+    context = {
+        "next": target,
+        "csrf": csrf,
+        "error": error,
+        "oidc_host": None if oidc is None else oidc.settings.host,
+        "oidc_href": "/login/oidc?" + urlencode({"next": target}),
+    }
+    out = page(request, "login.html", context, status)
     set_login_cookie(request, out, csrf)
     return out
 
@@ -99,11 +113,7 @@ async def login(
         secret = await run_in_threadpool(sign_in)
     except AuthenticationError as exc:
         srv.limiter.fail(client)
-        csrf = login_token(request)
-        context = {"next": target, "csrf": csrf, "error": exc.message}
-        out = page(request, "login.html", context, 401)
-        set_login_cookie(request, out, csrf)
-        return out
+        return login_page(request, target, exc.message, 401)
     response = _see_other(target)
     set_session_cookie(request, response, secret)
     response.delete_cookie(LOGIN_COOKIE, path="/login")
