@@ -137,6 +137,11 @@ def main() -> None:
             f"built {variants:,} variants, lineage {args.depth:,} deep, in "
             f"{time.perf_counter() - start:.1f} s ({'postgresql' if pg_name else 'sqlite'})"
         )
+        if pg_name:  # statistics and a settled table, as autovacuum leaves a real catalog
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
         # byte-compile the package as `pip install` does (PYTHONDONTWRITEBYTECODE may be set)
         import compileall
 

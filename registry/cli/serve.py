@@ -85,17 +85,25 @@ def serve(
     )
     os.environ[ENV_CONFIG] = config.to_env()
     say(f"modelreg serve: http://{host}:{port}/ and /api/v1 ({workers} worker(s))")
-    uvicorn.run(
-        "registry.server.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
-        server_header=False,
-        log_level=log_level,
-    )
+    options: dict[str, Any] = {
+        "app": "registry.server.app:app_from_env",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "server_header": False,
+        "log_level": log_level,
+    }
+    from registry.server import workers as worker_processes
+
+    if workers > 1 and worker_processes.supported():  # a socket per worker: balanced
+        if worker_processes.run_workers(options, workers) != 0:
+            from registry.errors import OperationalError
+
+            raise OperationalError("the team server stopped: a worker failed to start (above)")
+        return
+    uvicorn.run(**options, workers=workers)
 
 
 def _signing(settings: Settings) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from registry.server.routers import (
 from registry.server.state import ServerState
 
 API = "/api/v1"
-THREADS = 8
+THREADS = 4
 OPENAPI_URL = f"{API}/openapi.json"
 # Routes FastAPI adds itself cannot take a dependency; their rule is declared here.
 BUILTIN_RULES = {OPENAPI_URL: PUBLIC}
@@ -43,8 +43,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         import anyio.to_thread
 
-        # fewer threads than anyio's default 40: a writer holding the catalog's write lock
-        # waits less for the GIL, so writes queue less behind each other
+        # fewer threads than anyio's default 40: the hot reads, single checks and
+        # verification records run on the event loop; the pool serves the slower paths
+        # (registrations, filtered lists, summaries, --all checks), and a writer holding the
+        # catalog's write lock there waits less for the GIL among four threads than forty
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         worker = None
         if config.worker:
