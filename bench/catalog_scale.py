@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 
 def build(url: str, variants: int, depth: int) -> str:
-    """Fill the catalog; return the name of the deepest variant of the chain."""
+    """Fill the catalog (analysed on PostgreSQL); return the deepest variant of the chain."""
     from sqlalchemy import insert
 
     from registry.catalog.orgs import add_org, set_mau
@@ -85,6 +85,12 @@ def build(url: str, variants: int, depth: int) -> str:
         add_org(s, "acme", country="US")
         set_mau(s, "acme", "2024-03", 1_000_000)
     catalog.dispose()
+    if url.startswith("postgresql"):  # statistics and a settled table, as autovacuum leaves
+        import psycopg  # a catalog in use
+
+        pg_url = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
     return f"chain-{depth}"
 
 
@@ -137,11 +143,6 @@ def main() -> None:
             f"built {variants:,} variants, lineage {args.depth:,} deep, in "
             f"{time.perf_counter() - start:.1f} s ({'postgresql' if pg_name else 'sqlite'})"
         )
-        if pg_name:  # statistics and a settled table, as autovacuum leaves a real catalog
-            import psycopg
-
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("VACUUM ANALYZE")
         # byte-compile the package as `pip install` does (PYTHONDONTWRITEBYTECODE may be set)
         import compileall
 

@@ -53,18 +53,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def prepare(url: str, variants: int, depth: int) -> tuple[str, str]:
     """Fill the catalog, analyse it, add a user; return (deepest variant, token)."""
-    import psycopg
     from catalog_scale import build
 
     from registry.config import load_settings
     from registry.store.connections import SettingsConnections
     from registry.store.local import LocalStore
 
-    deepest = build(url, variants, depth)
-    with psycopg.connect(
-        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
-    ) as c:
-        c.execute("ANALYZE")  # as autovacuum would have by now on a real catalog
+    deepest = build(url, variants, depth)  # analysed, as autovacuum would have by now
     store = LocalStore(SettingsConnections(load_settings(database_url=url)))
     try:
         store.user_add("bench", role="contributor", namespace=None)

@@ -31,6 +31,7 @@ from registry.checkpoints.manifest import ModelCard, tensor_parameter_count
 from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
+from registry.provenance.half_digests import as_rows, half_digests
 
 if TYPE_CHECKING:
     from registry.store.interface import Store
@@ -184,8 +185,6 @@ def add_checkpoint(
         for done in ready:
             done.result()
     gguf = gguf_defaults(manifest.files)
-    from registry.provenance.half_digests import as_rows, half_digests  # numpy: after usage
-
     half = half_digests(manifest.root, manifest.files)  # provenance: exact upcast digests
     reg = registration(
         name=name,

@@ -98,12 +98,9 @@ def serve(
     from registry.server import workers as worker_processes
 
     if workers > 1 and worker_processes.supported():  # a socket per worker: balanced
-        if worker_processes.run_workers(options, workers) != 0:
-            from registry.errors import OperationalError
-
-            raise OperationalError("the team server stopped: a worker failed to start (above)")
-        return
-    uvicorn.run(**options, workers=workers)
+        worker_processes.run_workers(options, workers)
+    else:
+        uvicorn.run(**options, workers=workers)
 
 
 def _signing(settings: Settings) -> dict[str, Any]:

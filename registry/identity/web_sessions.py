@@ -16,14 +16,15 @@ import hmac
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from registry.db.base import utcnow
-from registry.db.models import RoleGrant, User, WebSession
+from registry.db.models import WebSession
 from registry.db.reader import Reader, as_datetime, as_list
-from registry.errors import AuthenticationError
+from registry.errors import AuthenticationError, NotFoundError
 from registry.identity.roles import SCOPES, Principal
+from registry.identity.users import get_user, roles_of
 
 SESSION_HOURS = 12
 BAD_SESSION = "not signed in, or the session ended"
@@ -47,16 +48,17 @@ def open_user_session(session: Session, name: str, via: str = "oidc") -> tuple[s
     Refused (:class:`AuthenticationError`, nothing written) when no user has that name or
     the user holds no role: sign-in never creates users or grants roles.
     """
-    user_id = session.scalar(select(User.id).where(User.name == name))
-    if user_id is None:
+    try:
+        user = get_user(session, name)
+    except NotFoundError:
         raise AuthenticationError(
             f"the identity provider signed you in as {name!r}, but there is no modelreg user "
             "of that name; "
             "ask an admin to add one (`modelreg admin user add`)"
-        )
-    if session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user_id).limit(1)) is None:
+        ) from None
+    if not roles_of(session, user.id):
         raise AuthenticationError(f"user {name!r} holds no role in this catalog")
-    return _open(session, int(user_id), None, via, None)
+    return _open(session, user.id, None, via, None)
 
 
 def _open(

@@ -62,10 +62,11 @@ def _worker(options: dict[str, Any]) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def run_workers(options: dict[str, Any], workers: int) -> int:
-    """Serve with ``workers`` processes until SIGINT/SIGTERM; the exit code (0 after a stop).
+def run_workers(options: dict[str, Any], workers: int) -> None:
+    """Serve with ``workers`` processes until SIGINT/SIGTERM.
 
     ``options`` are ``uvicorn.Config``'s keyword arguments (``host`` and ``port`` included).
+    Raises ``OperationalError`` (exit 4) when the address is taken or a worker fails to start.
     """
     host, port = str(options["host"]), int(options["port"])
     try:
@@ -86,7 +87,7 @@ def run_workers(options: dict[str, Any], workers: int) -> int:
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     procs = [start() for _ in range(workers)]
-    code = 0
+    failed = False
     try:
         while not stopping:
             wait([p.sentinel for p, _ in procs], timeout=0.5)
@@ -95,7 +96,7 @@ def run_workers(options: dict[str, Any], workers: int) -> int:
                     continue
                 if time.monotonic() - started < STARTUP_S:
                     LOG.error("a worker exited while starting (code %s): stopping", proc.exitcode)
-                    stopping, code = True, 3
+                    stopping = failed = True
                     break
                 LOG.warning("worker %s exited (code %s): starting another", proc.pid, proc.exitcode)
                 procs[i] = start()
@@ -112,4 +113,5 @@ def run_workers(options: dict[str, Any], workers: int) -> int:
         keep.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return code
+    if failed:
+        raise OperationalError("the team server stopped: a worker failed to start (above)")
