@@ -32,12 +32,16 @@ def head_revision() -> str:
     return heads[0]
 
 
-def _run(url: str, action: str, *args: str) -> str:
+def _run(url: str, action: str, *args: str, write: bool = False) -> str:
     cfg = alembic_config(url)
     engine = make_engine(cfg.attributes["database_url"])
+    # a migration writes: on SQLite it takes the write lock up front, as every write
+    # session does, and so waits for a writer (a running server's sweep) instead of failing
+    # with "database is locked" when it upgrades its read lock
+    bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
     buf = io.StringIO()
     try:
-        with engine.begin() as conn, redirect_stdout(buf):
+        with bind.begin() as conn, redirect_stdout(buf):
             cfg.attributes["connection"] = conn
             getattr(command, action)(cfg, *args)
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
@@ -52,11 +56,11 @@ def _run(url: str, action: str, *args: str) -> str:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    _run(url, "upgrade", revision)
+    _run(url, "upgrade", revision, write=True)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
-    _run(url, "downgrade", revision)
+    _run(url, "downgrade", revision, write=True)
 
 
 def current(url: str) -> str | None:
