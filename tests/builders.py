@@ -61,3 +61,22 @@ def write_checkpoint(
     for name, text in (extra_files or {}).items():
         (path / name).write_text(text)
     return path
+
+
+
+def insert_variants(url: str, *variants: dict[str, Any]) -> None:
+    """Catalog entries without checkpoints (each the keyword arguments of
+    :func:`registry.catalog.variant_insert.insert_variant`), in one transaction, through
+    the library's write path."""
+    from registry.audit.actor import os_actor
+    from registry.catalog.variant_insert import insert_variant
+    from registry.compliance.store import RawDB
+
+    db = RawDB(url)
+    try:
+        db.begin_write()
+        for fields in variants:
+            insert_variant(db, os_actor(), **fields)
+        db.commit()
+    finally:
+        db.close()

@@ -6,8 +6,9 @@ parents and the base models the card names, the files with their digests and ten
 catalog side, :func:`register_manifest`, resolves the card's base models against the catalog
 and writes everything in the caller's transaction. In remote mode the registration travels
 to the team server as JSON (:meth:`Registration.to_dict` / :meth:`Registration.from_dict`,
-which validates what a hostile client could send); the weights never do. This module
-imports SQLAlchemy only when it writes, so ``add`` starts without it.
+which validates what a hostile client could send); the weights never do. The write runs
+on the plain DBAPI (:class:`registry.compliance.store.RawDB`), so ``add`` never imports
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from registry.errors import InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from registry.db.models import Variant
+    from registry.audit.actor import Actor
+    from registry.compliance.store import RawDB
 
 MODALITIES = ("text", "vision", "audio")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -266,7 +266,7 @@ def file_from_dict(doc: Mapping[str, Any]) -> FileEntry:
 
 
 def card_lineage(
-    session: Session, reg: Registration, progress: Progress
+    db: RawDB, reg: Registration, progress: Progress
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(resolved, unresolved) parents: the explicit ones, else the card's base models."""
     from registry.catalog.bases import link_bases
@@ -279,23 +279,27 @@ def card_lineage(
         resolved: list[tuple[str, str]] = []
         unresolved: list[tuple[str, str]] = []
         for base, relation in zip(reg.card_bases, reg.base_relations, strict=True):
-            done, pending = link_bases(session, [base], relation, progress)
+            done, pending = link_bases(db, [base], relation, progress)
             resolved += [d for d in done if d[0] not in {r[0] for r in resolved}]
             unresolved += pending
         return resolved, unresolved
-    return link_bases(session, reg.card_bases, reg.card_relation or "finetune", progress)
+    return link_bases(db, reg.card_bases, reg.card_relation or "finetune", progress)
 
 
 def register_manifest(
-    session: Session, reg: Registration, progress: Progress = NULL_PROGRESS
-) -> Variant:
-    """Write a registration: the variant, its files, its lineage; settle waiting children."""
+    db: RawDB, actor: Actor, reg: Registration, progress: Progress = NULL_PROGRESS
+) -> int:
+    """Write a registration in the caller's transaction: the variant, its files, its
+    lineage; settle waiting children. Takes the write lock first (the caller commits).
+    Returns the new variant's id."""
     from registry.catalog.bases import settle_references
-    from registry.catalog.variants import create_variant
+    from registry.catalog.variant_insert import insert_variant, record_half_digests
 
-    resolved, unresolved = card_lineage(session, reg, progress)
-    variant = create_variant(
-        session,
+    db.begin_write()
+    resolved, unresolved = card_lineage(db, reg, progress)
+    variant = insert_variant(
+        db,
+        actor,
         name=reg.name,
         license_id=reg.license_id,
         license_name=reg.license_name,
@@ -309,9 +313,8 @@ def register_manifest(
         content_digest=reg.content_digest,
     )
     if reg.half_digests:
-        from registry.provenance.exact import record_half_digests
         from registry.provenance.half_digests import from_rows
 
-        record_half_digests(session, variant.id, from_rows(reg.half_digests))
-    settle_references(session, variant)
-    return variant
+        record_half_digests(db, variant.id, from_rows(reg.half_digests))
+    settle_references(db, actor, variant)
+    return variant.id

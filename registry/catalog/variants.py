@@ -1,20 +1,18 @@
-"""Creating, finding, listing, linking and removing variants in one session."""
+"""Finding, listing, linking and removing variants in one ORM session (a new variant is
+inserted by :mod:`registry.catalog.variant_insert`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 
-from registry.audit.actor import actor_of, os_user_name
+from registry.audit.actor import os_user_name
 from registry.audit.log import record
-from registry.catalog.integrity import record_file_details
 from registry.catalog.lineage import would_create_cycle
-from registry.catalog.validation import check_name, check_relation
-from registry.checkpoints.manifest import FileEntry
+from registry.catalog.validation import check_relation
+from registry.catalog.variant_insert import variant_audit_view
 from registry.db.models import LineageEdge, UnresolvedParent, Variant, VariantFile
 from registry.errors import (
     AlreadyExistsError,
@@ -48,105 +46,33 @@ def get_variant(session: Session, name: str, *, with_files: bool = False) -> Var
     return variant
 
 
-def create_variant(
-    session: Session,
-    *,
-    name: str,
-    license_id: str = "unknown",
-    license_name: str | None = None,
-    parents: Sequence[tuple[str, str]] = (),
-    unresolved_parents: Sequence[tuple[str, str]] = (),
-    modalities: Sequence[str] = ("text",),
-    source_uri: str | None = None,
-    architecture: str | None = None,
-    parameter_count: int | None = None,
-    files: Sequence[FileEntry] = (),
-    created_by: str | None = None,
-    content_digest: str | None = None,
-) -> Variant:
-    """Insert a variant with its files and lineage edges (the caller's transaction)."""
-    name = check_name(name)
-    if find_variant(session, name) is not None:
-        raise AlreadyExistsError(f"a variant named {name!r} is already registered")
-    parent_rows: list[tuple[Variant, str]] = []
-    seen: set[str] = set()
-    for parent_name, relation in parents:
-        rel = check_relation(relation)
-        if parent_name == name:
-            raise LineageError(f"{name!r} cannot be its own parent (lineage cycle)")
-        if parent_name in seen:
-            raise LineageError(f"parent {parent_name!r} is given twice")
-        seen.add(parent_name)
-        parent = find_variant(session, parent_name)
-        if parent is None:
-            raise NotFoundError(f"unknown parent {parent_name!r}", hint="register the parent first")
-        parent_rows.append((parent, rel))
-    variant = Variant(
-        name=name,
-        license_id=license_id,
-        license_name=license_name,
-        modalities=sorted(set(modalities) or {"text"}),
-        source_uri=source_uri,
-        architecture=architecture,
-        parameter_count=parameter_count,
-        total_bytes=sum(f.size for f in files),
-        created_by=created_by or actor_of(session).name,
-        content_digest=content_digest,
-    )
-    session.add(variant)
-    try:
-        session.flush()
-    except sa_exc.IntegrityError:
-        raise AlreadyExistsError(f"a variant named {name!r} is already registered") from None
-    session.add_all(
-        VariantFile(
-            variant_id=variant.id, path=f.path, size=f.size, sha256=f.sha256, git_oid=f.git_oid
-        )
-        for f in files
-    )
-    session.flush()
-    record_file_details(session, variant.id, files)
-    session.add_all(
-        LineageEdge(child_id=variant.id, parent_id=p.id, relation=rel) for p, rel in parent_rows
-    )
-    for ref, relation in unresolved_parents:
-        session.add(
-            UnresolvedParent(
-                variant_id=variant.id, reference=ref, relation=check_relation(relation)
-            )
-        )
-    session.flush()
-    record(session, "variant.add", name, after=audit_view(session, variant))
-    return variant
-
-
 def audit_view(session: Session, variant: Variant) -> dict[str, Any]:
-    """What the audit trail records of a variant when it is added or removed."""
+    """What the audit trail records of a variant when it is removed (see
+    :func:`registry.catalog.variant_insert.variant_audit_view`)."""
     parents = session.execute(
         select(Variant.name, LineageEdge.relation)
         .join(LineageEdge, LineageEdge.parent_id == Variant.id)
         .where(LineageEdge.child_id == variant.id)
-        .order_by(Variant.name)
     ).all()
     unresolved = session.execute(
-        select(UnresolvedParent.reference, UnresolvedParent.relation)
-        .where(UnresolvedParent.variant_id == variant.id)
-        .order_by(UnresolvedParent.reference)
+        select(UnresolvedParent.reference, UnresolvedParent.relation).where(
+            UnresolvedParent.variant_id == variant.id
+        )
     ).all()
     files = session.scalar(
         select(func.count()).select_from(VariantFile).where(VariantFile.variant_id == variant.id)
     )
-    return {
-        "license": variant.license_id,
-        "license_name": variant.license_name,
-        "parents": [{"name": n, "relation": r} for n, r in parents],
-        "unresolved_parents": [{"reference": n, "relation": r} for n, r in unresolved],
-        "modalities": list(variant.modalities),
-        "source": variant.source_uri,
-        "content_digest": variant.content_digest,
-        "files": int(files or 0),
-        "total_bytes": int(variant.total_bytes),
-    }
+    return variant_audit_view(
+        license_id=variant.license_id,
+        license_name=variant.license_name,
+        parents=[(str(n), str(r)) for n, r in parents],
+        unresolved=[(str(n), str(r)) for n, r in unresolved],
+        modalities=list(variant.modalities),
+        source_uri=variant.source_uri,
+        content_digest=variant.content_digest,
+        files=int(files or 0),
+        total_bytes=int(variant.total_bytes),
+    )
 
 
 def link_parent(session: Session, child_name: str, parent_name: str, relation: str) -> None:

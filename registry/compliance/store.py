@@ -62,6 +62,19 @@ class RawDB:
         except Exception as exc:
             raise self._error(exc) from None
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for many rows (a pipeline on PostgreSQL); nothing for no rows."""
+        if not rows:
+            return
+        try:
+            if self.dialect == "sqlite":
+                self.conn.executemany(self._sql(sql), [tuple(r) for r in rows])
+            else:
+                with self.conn.cursor() as cur:
+                    cur.executemany(self._sql(sql), [tuple(r) for r in rows])
+        except Exception as exc:
+            raise self._error(exc) from None
+
     def begin_write(self) -> None:
         """Start the write transaction now and hold the catalog's write lock until commit.
 
@@ -163,7 +176,11 @@ def _sqlite_connect(url: str) -> Any:
     if not path or path == ":memory:":
         raise DatabaseError("an in-memory SQLite catalog has no schema")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None)
+        # opened by one thread and used by another (``add`` opens it while files hash),
+        # never by two at once
+        conn = sqlite3.connect(
+            f"file:{path}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")  # as the engine does (WAL catalog)
@@ -183,6 +200,10 @@ class _SqliteTx:
         if not self._open and sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
             self.begin_immediate()
         return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> Any:
+        self.begin_immediate()
+        return self._conn.executemany(sql, rows)
 
     def begin_immediate(self) -> None:
         if not self._open:

@@ -43,15 +43,13 @@ T = TypeVar("T")
 
 def _conflict(exc: BaseException) -> bool:
     """A write that lost to a concurrent one: worth running again."""
-    from sqlalchemy import exc as sa_exc
-
     from registry.errors import DatabaseError
 
-    if isinstance(exc, sa_exc.IntegrityError):
-        return True
-    return isinstance(exc, DatabaseError) and (
-        "deadlock detected" in exc.message or "could not serialize" in exc.message
-    )
+    if isinstance(exc, DatabaseError):
+        return "deadlock detected" in exc.message or "could not serialize" in exc.message
+    from sqlalchemy import exc as sa_exc  # only the ORM's writers raise its errors
+
+    return isinstance(exc, sa_exc.IntegrityError)
 
 
 class LocalStore(LocalReleaseOps):
@@ -119,17 +117,27 @@ class LocalStore(LocalReleaseOps):
         return None if found is None else str(found["name"])
 
     def prepare_write(self) -> None:
-        self.conns.catalog()
-        import registry.catalog.bases  # noqa: F401  (what register() runs: the ORM models)
-        import registry.catalog.variants  # noqa: F401
+        """Open the connection ``register`` writes on (and import what it runs)."""
+        import registry.catalog.variant_insert  # noqa: F401
+
+        with self.conns.raw():
+            pass
 
     def register(self, reg: Registration, *, progress: Progress = NULL_PROGRESS) -> dict[str, Any]:
+        """One transaction on the plain DBAPI under the write lock (``add`` starts without
+        SQLAlchemy); run again if it lost a deadlock to a concurrent writer."""
         from registry.catalog.registration import register_manifest
+        from registry.errors import DatabaseError
 
-        def work(s: Session) -> Any:
-            register_manifest(s, reg, progress)
-
-        self._tx(work)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.conns.raw() as db:
+                    register_manifest(db, self.actor, reg, progress)
+                    db.commit()
+                break
+            except DatabaseError as exc:
+                if not _conflict(exc) or attempt == ATTEMPTS:
+                    raise
         return self.describe(reg.name)
 
     def variants(

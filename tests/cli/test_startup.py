@@ -77,3 +77,22 @@ def test_commands_start_without_heavy_imports(
 def test_help_shows_plain_metavars() -> None:
     res = Cli(None)("--help")
     assert "--policies DIR" in res.stdout and "list[Path]" not in res.stdout
+
+
+@pytest.mark.parametrize("provenance", [False, True])
+def test_add_writes_without_sqlalchemy(
+    cli: Cli, db_url: str, tmp_path: Path, provenance: bool
+) -> None:
+    """``add`` registers over the plain DBAPI; the weight comparison after it needs numpy
+    (and only that) when it runs."""
+    assert cli("add", write_checkpoint(tmp_path / "m"), "--name", "m").exit_code == 0
+    args = ("add", str(write_checkpoint(tmp_path / "n", seed=1)), "--name", "n")
+    args += () if provenance else ("--no-provenance",)
+    if cli.remote:
+        assert cli.server_url is not None
+        remote = {"MODELREG_URL": cli.server_url, "MODELREG_TOKEN": cli.token}
+        assert heavy_modules(*args, env=remote) == []
+    else:
+        allowed = ["numpy"] if provenance else []
+        assert heavy_modules("--db", db_url, *args) == allowed
+    assert cli("show", "n").exit_code == 0

@@ -40,19 +40,20 @@ class Zoo:
         license_name: str | None = None,
         unresolved: Sequence[tuple[str, str]] = (),
     ) -> None:
-        from registry.catalog.variants import create_variant
+        from tests.builders import insert_variants
 
-        with self.catalog.session(write=True) as s:
-            create_variant(
-                s,
-                name=name,
-                license_id=license_id,
-                license_name=license_name,
-                parents=parents,
-                unresolved_parents=unresolved,
-                modalities=modalities,
-                source_uri=source_uri,
-            )
+        insert_variants(
+            self.catalog.url,
+            {
+                "name": name,
+                "license_id": license_id,
+                "license_name": license_name,
+                "parents": parents,
+                "unresolved_parents": unresolved,
+                "modalities": modalities,
+                "source_uri": source_uri,
+            },
+        )
 
     def org(
         self,

@@ -170,20 +170,23 @@ def test_other_on_a_llama1_base_is_llama1(cli: Any, zoo: Zoo) -> None:
 def test_a_ladder_of_merges_is_walked_in_linear_time(cli: Any, zoo: Zoo) -> None:
     import time
 
-    from registry.catalog.variants import create_variant
+    from tests.builders import insert_variants
 
     zoo.org("acme", mau=SMALL)
-    with zoo.catalog.session(write=True) as s:
-        create_variant(s, name="g0", license_id="llama2")
-        create_variant(s, name="g1", license_id="mit", parents=[("g0", "merge")])
-        for i in range(2, 150):  # every generation merges the two before it
-            rel = "distill" if i % 7 == 0 else "merge"
-            create_variant(
-                s,
-                name=f"g{i}",
-                license_id="mit",
-                parents=[(f"g{i - 1}", "merge"), (f"g{i - 2}", rel)],
-            )
+    ladder = [
+        {"name": "g0", "license_id": "llama2"},
+        {"name": "g1", "license_id": "mit", "parents": [("g0", "merge")]},
+    ]
+    for i in range(2, 150):  # every generation merges the two before it
+        rel = "distill" if i % 7 == 0 else "merge"
+        ladder.append(
+            {
+                "name": f"g{i}",
+                "license_id": "mit",
+                "parents": [(f"g{i - 1}", "merge"), (f"g{i - 2}", rel)],
+            }
+        )
+    insert_variants(zoo.catalog.url, *ladder)
     start = time.perf_counter()
     doc = check(cli, "g149", "--org", "acme", "--use", "research", code=1)
     assert time.perf_counter() - start < 5  # tracking depth in SQL took minutes here

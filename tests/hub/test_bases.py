@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from registry.catalog.bases import resolve_base
-from registry.catalog.variants import create_variant
+from registry.compliance.store import RawDB
+from tests.builders import insert_variants
 
 SHA = "c" * 40
 
 
+@contextmanager
+def _raw(catalog: Any) -> Iterator[RawDB]:
+    db = RawDB(catalog.url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def test_hub_and_cache_origins_match_exactly(catalog: Any) -> None:
-    with catalog.session(write=True) as s:
-        create_variant(s, name="from-hub", source_uri=f"hf:acme/my_base@{SHA}")
-        create_variant(
-            s,
-            name="from-cache",
-            source_uri=f"/c/hub/models--acme--other_50%/snapshots/{SHA}",
-        )
-        create_variant(s, name="acme/plain")
-    with catalog.session() as s:
+    insert_variants(
+        catalog.url,
+        {"name": "from-hub", "source_uri": f"hf:acme/my_base@{SHA}"},
+        {"name": "from-cache", "source_uri": f"/c/hub/models--acme--other_50%/snapshots/{SHA}"},
+        {"name": "acme/plain"},
+    )
+    with _raw(catalog) as s:
         assert resolve_base(s, "acme/my_base").variant.name == "from-hub"  # type: ignore[union-attr]
         assert resolve_base(s, "acme/myXbase").variant is None  # "_" is no wildcard
         assert resolve_base(s, "acme/my").variant is None
@@ -30,9 +40,11 @@ def test_hub_and_cache_origins_match_exactly(catalog: Any) -> None:
 
 
 def test_two_revisions_are_ambiguous(catalog: Any) -> None:
-    with catalog.session(write=True) as s:
-        create_variant(s, name="r1", source_uri=f"hf:acme/base@{SHA}")
-        create_variant(s, name="r2", source_uri=f"hf:acme/base@{'d' * 40}")
-    with catalog.session() as s:
+    insert_variants(
+        catalog.url,
+        {"name": "r1", "source_uri": f"hf:acme/base@{SHA}"},
+        {"name": "r2", "source_uri": f"hf:acme/base@{'d' * 40}"},
+    )
+    with _raw(catalog) as s:
         match = resolve_base(s, "acme/base")
     assert match.variant is None and match.ambiguous and match.candidates == ("r1", "r2")
