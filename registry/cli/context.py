@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from registry.db.engine import Catalog
     from registry.db.reader import Reader
     from registry.store.interface import Store
+    from registry.store.local import LocalStore
 
 
 @dataclass
@@ -33,9 +34,8 @@ class CliState:
             )
         return self._settings
 
-    def catalog(self) -> Catalog:
-        """The catalog database itself, for commands that only work on one (never on the
-        team server: in remote mode this refuses rather than open the default file)."""
+    def _direct_only(self) -> None:
+        """Refuse the team server (remote mode) rather than open the default file."""
         settings = self.settings()
         if settings.remote:
             from registry.errors import UsageError
@@ -44,6 +44,11 @@ class CliState:
                 "this command works on a catalog database, not through the team server "
                 f"{settings.server_url.value}; give --db URL"
             )
+
+    def catalog(self) -> Catalog:
+        """The catalog database itself, for commands that only work on one (never on the
+        team server: in remote mode this refuses rather than open the default file)."""
+        self._direct_only()
         if self._catalog is None:
             from registry.db.engine import open_catalog
 
@@ -65,6 +70,16 @@ class CliState:
 
             self._store = open_store(self.settings())
         return self._store
+
+    def local_store(self) -> LocalStore:
+        """The store over the catalog database itself, for commands that work on one (its
+        connections, its actor); in remote mode this refuses, like :meth:`catalog`."""
+        self._direct_only()
+        from registry.store.local import LocalStore
+
+        store = self.store()
+        assert isinstance(store, LocalStore)  # not remote: open_store opened the database
+        return store
 
     def close(self) -> None:
         if self._store is not None:

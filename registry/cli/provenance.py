@@ -24,8 +24,9 @@ def provenance(
     robust statistics. Results are stored; `tree` shows them and `check` judges them."""
     from registry.provenance.service import run_provenance
 
+    store = state(ctx).local_store()
     results = run_provenance(
-        state(ctx).catalog(), name, against=against or [], progress=RichByteProgress()
+        store.conns, store.actor, name, against=against or [], progress=RichByteProgress()
     )
     if fmt is ListFormat.json:
         emit(to_json({"variant": name, "results": [r.to_dict() for r in results]}))

@@ -122,7 +122,7 @@ def add(
 
 
 def _load_provenance() -> None:
-    """Import the weight comparison (numpy) while the files hash, not after."""
+    """Import the weight comparison (numpy; no SQLAlchemy) while the files hash, not after."""
     import registry.provenance.service  # noqa: F401
 
 
@@ -135,7 +135,8 @@ def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:
         say("note: provenance not checked through the team server (`modelreg provenance`)")
         return []
     try:
-        return list(run_provenance(state(ctx).catalog(), name, on_add=True))
+        store = state(ctx).local_store()
+        return list(run_provenance(store.conns, store.actor, name, on_add=True))
     except ModelregError as exc:
         say(f"warning: provenance not checked: {exc.message}")
         return []

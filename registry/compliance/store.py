@@ -4,7 +4,8 @@
 importing SQLAlchemy alone costs more than half of that on a slow machine. The check's reads
 and its one insert into the check log are a handful of plain SQL statements, so they run on
 the driver directly. The schema is still owned by the ORM models and Alembic: these
-statements only use tables and columns those define. Everything else uses the ORM.
+statements only use tables and columns those define. ``verify``'s record, releases and the
+provenance check ``add`` runs use it too, for the same reason; everything else uses the ORM.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from urllib.parse import unquote
 from registry.config import mask_url
 from registry.db.reader import database_error
 from registry.db.schema import out_of_date
-from registry.errors import DatabaseError
+from registry.errors import DatabaseError, ModelregError
 
 
 class RawDB:
     """One connection; SQL is written with ``?`` placeholders for both databases."""
+
+    _conflict: ModelregError | None = None  # see conflicts_raise
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -107,8 +110,32 @@ class RawDB:
         except Exception:  # noqa: S110 - closing a broken connection may fail again
             pass
 
-    def _error(self, exc: Exception) -> DatabaseError:
+    def _error(self, exc: Exception) -> ModelregError:
+        if self._conflict is not None and self._broke_constraint(exc):
+            return self._conflict
         return database_error(exc, self.url)
+
+    def _broke_constraint(self, exc: Exception) -> bool:
+        """Whether the driver refused a statement for a unique, foreign-key or check
+        constraint (its DBAPI ``IntegrityError``)."""
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            return isinstance(exc, sqlite3.IntegrityError)
+        import psycopg
+
+        return isinstance(exc, psycopg.IntegrityError)
+
+    @contextmanager
+    def conflicts_raise(self, error: ModelregError) -> Iterator[None]:
+        """Inside, a statement or commit that breaks a constraint raises ``error`` instead of
+        a DatabaseError: a concurrent writer got to the same rows first, and the caller says
+        what to do about it (as the ORM path does with SQLAlchemy's ``IntegrityError``)."""
+        self._conflict = error
+        try:
+            yield
+        finally:
+            self._conflict = None
 
     @contextmanager
     def index_joins(self) -> Iterator[None]:

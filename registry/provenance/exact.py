@@ -7,27 +7,35 @@ of float32 tensors) per tensor of the variant, so it costs the same at 100,000 r
 variants as at ten. Equal XXH3-128 digests of distinct non-constant tensors are taken as
 equal bytes: the digest is not collision-resistant against an adversary, but an adversary
 laundering weights wants the opposite of a collision.
+
+The lookup runs on the plain DBAPI (:class:`~registry.compliance.store.RawDB`), so the check
+``add`` runs does not import SQLAlchemy; :func:`record_half_digests` writes in the ORM
+transaction of a registration and imports it when called.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from registry.checkpoints.safetensors_format import DTYPE_BITS
-from registry.db.models import TensorHalfDigest, TensorRecord, VariantFile
 from registry.provenance.half_digests import MIN_ELEMENTS, HalfDigests, elements
 from registry.provenance.records import DERIVED, MethodResult
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from registry.compliance.store import RawDB
 
 METHOD = "exact-reuse"
 IN_BATCH = 500
 SHOWN_TENSORS = 16
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,10 @@ class _Mine:
 
 def record_half_digests(session: Session, variant_id: int, found: HalfDigests) -> None:
     """Store the half-precision digests computed at ``add`` (the caller's transaction)."""
+    from sqlalchemy import select
+
+    from registry.db.models import TensorHalfDigest, TensorRecord, VariantFile
+
     if not found:
         return
     rows = session.execute(
@@ -60,38 +72,29 @@ def record_half_digests(session: Session, variant_id: int, found: HalfDigests) -
     session.flush()
 
 
-def _batches(values: Sequence[str]) -> Iterable[list[str]]:
+def in_batches(values: Sequence[T]) -> Iterator[tuple[str, list[T]]]:
+    """``values`` in slices of ``IN_BATCH``, each with its ``?, ?, ...`` for ``IN (...)``."""
     for i in range(0, len(values), IN_BATCH):
-        yield list(values[i : i + IN_BATCH])
+        batch = list(values[i : i + IN_BATCH])
+        yield ", ".join("?" for _ in batch), batch
 
 
-def _my_tensors(session: Session, variant_id: int) -> tuple[list[_Mine], dict[int, list[str]]]:
-    rows = session.execute(
-        select(
-            TensorRecord.id,
-            VariantFile.path,
-            TensorRecord.name,
-            TensorRecord.dtype,
-            TensorRecord.shape,
-            TensorRecord.start_offset,
-            TensorRecord.digest,
-        )
-        .join(VariantFile, VariantFile.id == TensorRecord.file_id)
-        .where(VariantFile.variant_id == variant_id)
-    )
-    mine = [
-        _Mine(int(i), str(p), str(n), str(d), elements(s), int(o), str(g))
-        for i, p, n, d, s, o, g in rows
-        if elements(s) >= MIN_ELEMENTS
-    ]
+_MY_TENSORS = (
+    "SELECT t.id, f.path, t.name, t.dtype, t.shape, t.start_offset, t.digest "
+    "FROM tensors t JOIN variant_files f ON f.id = t.file_id WHERE f.variant_id = ?"
+)
+
+
+def _my_tensors(db: RawDB, variant_id: int) -> tuple[list[_Mine], dict[int, list[str]]]:
+    mine = []
+    for i, p, n, d, s, o, g in db.rows(_MY_TENSORS, (variant_id,)):
+        count = elements(db.json_value(s))
+        if count >= MIN_ELEMENTS:
+            mine.append(_Mine(int(i), str(p), str(n), str(d), count, int(o), str(g)))
     halves: dict[int, list[str]] = {}
-    ids = [m.id for m in mine]
-    for i in range(0, len(ids), IN_BATCH):
-        for tid, digest in session.execute(
-            select(TensorHalfDigest.tensor_id, TensorHalfDigest.digest).where(
-                TensorHalfDigest.tensor_id.in_(ids[i : i + IN_BATCH])
-            )
-        ):
+    for marks, batch in in_batches([m.id for m in mine]):
+        sql = f"SELECT tensor_id, digest FROM tensor_half_digests WHERE tensor_id IN ({marks})"
+        for tid, digest in db.rows(sql, batch):
             halves.setdefault(int(tid), []).append(str(digest))
     return mine, halves
 
@@ -113,7 +116,7 @@ def is_constant(path: Path, start: int, count: int, dtype: str) -> bool:
 
 
 def find_reuse(
-    session: Session, variant_id: int, root: Path, only: set[int] | None = None
+    db: RawDB, variant_id: int, root: Path, only: set[int] | None = None
 ) -> dict[int, MethodResult]:
     """Other variants (by id) sharing a non-trivial tensor with this one, with the evidence.
 
@@ -121,7 +124,7 @@ def find_reuse(
     constant. ``only`` restricts the answer to those variant ids.
     """
     started = time.perf_counter()
-    mine, halves = _my_tensors(session, variant_id)
+    mine, halves = _my_tensors(db, variant_id)
     by_digest: dict[str, list[tuple[_Mine, str]]] = {}
     for m in mine:
         by_digest.setdefault(m.digest, []).append((m, "same bytes"))
@@ -130,23 +133,24 @@ def find_reuse(
     plain = sorted({m.digest for m in mine})
     probes = sorted(by_digest)
     hits: list[tuple[str, int, str, bool]] = []  # digest, other variant, its tensor, theirs half
-    for batch in _batches(probes):
+    for marks, batch in in_batches(probes):
         hits.extend(
             (str(d), int(v), str(n), False)
-            for d, v, n in session.execute(
-                select(TensorRecord.digest, VariantFile.variant_id, TensorRecord.name)
-                .join(VariantFile, VariantFile.id == TensorRecord.file_id)
-                .where(TensorRecord.digest.in_(batch), VariantFile.variant_id != variant_id)
+            for d, v, n in db.rows(
+                "SELECT t.digest, f.variant_id, t.name FROM tensors t "
+                "JOIN variant_files f ON f.id = t.file_id "
+                f"WHERE t.digest IN ({marks}) AND f.variant_id <> ?",
+                [*batch, variant_id],
             )
         )
-    for batch in _batches(plain):
+    for marks, batch in in_batches(plain):
         hits.extend(
             (str(d), int(v), str(n), True)
-            for d, v, n in session.execute(
-                select(TensorHalfDigest.digest, VariantFile.variant_id, TensorRecord.name)
-                .join(TensorRecord, TensorRecord.id == TensorHalfDigest.tensor_id)
-                .join(VariantFile, VariantFile.id == TensorRecord.file_id)
-                .where(TensorHalfDigest.digest.in_(batch), VariantFile.variant_id != variant_id)
+            for d, v, n in db.rows(
+                "SELECT h.digest, f.variant_id, t.name FROM tensor_half_digests h "
+                "JOIN tensors t ON t.id = h.tensor_id JOIN variant_files f ON f.id = t.file_id "
+                f"WHERE h.digest IN ({marks}) AND f.variant_id <> ?",
+                [*batch, variant_id],
             )
         )
     constant: dict[int, bool] = {}

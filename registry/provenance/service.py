@@ -7,6 +7,11 @@ the first time a variant's provenance is examined, at ``add`` for new ones) of t
 hidden size whose vocabulary sketch overlaps. On demand every candidate is compared; on
 ``add`` the ``ADD_CANDIDATES`` most likely (variants without declared parents first: a
 laundered model hides its base, and bases are what it launders; then the newest).
+
+Everything here runs on the plain DBAPI (:class:`~registry.compliance.store.RawDB`, from
+:meth:`Connections.raw <registry.store.connections.Connections.raw>`), so the check ``add``
+runs after registering does not import SQLAlchemy. The profile is saved in its own write;
+the results and their audit event (:mod:`registry.audit.raw`) in one transaction.
 """
 
 from __future__ import annotations
@@ -16,24 +21,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from registry.audit.log import record
-from registry.catalog.variants import get_variant
-from registry.db.engine import Catalog
-from registry.db.models import LineageEdge, ProvenanceProfile, Variant
-from registry.errors import CheckpointError, OperationalError
+from registry.audit.raw import record_raw
+from registry.errors import CheckpointError, NotFoundError, OperationalError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.provenance.compare import compare_weights
-from registry.provenance.exact import find_reuse
+from registry.provenance.exact import find_reuse, in_batches
 from registry.provenance.records import NOT_COMPARABLE, MethodResult, PairResult, combine
 from registry.provenance.store import save_results
 from registry.provenance.vocab import sketch, sketch_overlap
 from registry.provenance.weights import Weights, open_weights
+
+if TYPE_CHECKING:
+    from registry.audit.actor import Actor
+    from registry.compliance.store import RawDB
+    from registry.store.connections import Connections
 
 ADD_CANDIDATES = 16
 MIN_VOCAB_OVERLAP = 0.05
@@ -55,64 +60,88 @@ def local_root(source_uri: str | None) -> Path | None:
     return path.parent if path.is_file() else path
 
 
-def _target(variant: Variant) -> _Target:
-    return _Target(variant.id, variant.name, local_root(variant.source_uri))
+def _target(row: Sequence[Any]) -> _Target:
+    """A target from a row (id, name, source_uri) of ``variants``."""
+    vid, name, source_uri = row
+    return _Target(int(vid), str(name), local_root(source_uri))
 
 
-def _subject(session: Session, name: str) -> _Target:
-    variant = get_variant(session, name)
-    target = _target(variant)
+def _variant(db: RawDB, name: str) -> Sequence[Any]:
+    found = db.rows("SELECT id, name, source_uri FROM variants WHERE name = ?", (name,))
+    if not found:
+        raise NotFoundError(f"no variant named {name!r}", hint="`modelreg list` shows them")
+    return found[0]
+
+
+def _by_id(db: RawDB, ids: Sequence[int]) -> list[_Target]:
+    """The variants with these ids (one that was removed meanwhile is left out)."""
+    out: list[_Target] = []
+    for marks, batch in in_batches(ids):
+        sql = f"SELECT id, name, source_uri FROM variants WHERE id IN ({marks})"
+        out.extend(_target(row) for row in db.rows(sql, batch))
+    return out
+
+
+def _subject(db: RawDB, name: str) -> _Target:
+    row = _variant(db, name)
+    target = _target(row)
     if target.root is None or not target.root.exists():
         raise CheckpointError(
             name,
             "provenance reads the weights, and this variant has no checkpoint on disk "
-            f"(registered from {variant.source_uri or 'nowhere'})",
+            f"(registered from {row[2] or 'nowhere'})",
         )
     return target
 
 
 @contextmanager
-def _writing(catalog: Catalog, name: str) -> Iterator[Session]:
-    """A write transaction; a concurrent writer of the same rows is an operational error."""
-    try:
-        with catalog.session(write=True) as session:
-            yield session
-    except sa_exc.IntegrityError:
-        raise OperationalError(
-            f"another process recorded provenance of {name!r} at the same time; "
-            f"run `modelreg provenance {name}` again"
-        ) from None
+def _writing(conns: Connections, name: str) -> Iterator[RawDB]:
+    """A write transaction, committed at the end unless it raised (then rolled back by
+    :meth:`Connections.raw`); a concurrent writer of the same rows is an operational error."""
+    conflict = OperationalError(
+        f"another process recorded provenance of {name!r} at the same time; "
+        f"run `modelreg provenance {name}` again"
+    )
+    with conns.raw() as db, db.conflicts_raise(conflict):
+        yield db
+        db.commit()
 
 
-def _save_profile(catalog: Catalog, variant_id: int, name: str, weights: Weights) -> list[int]:
+_SAVE_PROFILE = (
+    "INSERT INTO provenance_profiles (variant_id, hidden_size, layers, vocab_size, "
+    "vocab_sketch) VALUES (?, ?, ?, ?, ?) ON CONFLICT (variant_id) DO UPDATE SET "
+    "hidden_size = excluded.hidden_size, layers = excluded.layers, "
+    "vocab_size = excluded.vocab_size, vocab_sketch = excluded.vocab_sketch"
+)
+
+
+def _save_profile(conns: Connections, variant_id: int, name: str, weights: Weights) -> list[int]:
     marks = sketch(weights.tokens)
     size = weights.shape("embed")[0] if weights.has("embed") else 0
-    with _writing(catalog, name) as session:
-        row = session.get(ProvenanceProfile, variant_id)
-        if row is None:
-            row = ProvenanceProfile(variant_id=variant_id)
-            session.add(row)
-        row.hidden_size = weights.hidden
-        row.layers = weights.layers
-        row.vocab_size = int(size)
-        row.vocab_sketch = marks
+    with _writing(conns, name) as db:
+        db.execute(
+            _SAVE_PROFILE,
+            (variant_id, int(weights.hidden), int(weights.layers), int(size), db.json_param(marks)),
+        )
     return marks
 
 
+_PROFILED = (
+    "SELECT v.id, v.name, v.source_uri, p.vocab_sketch FROM variants v "
+    "JOIN provenance_profiles p ON p.variant_id = v.id WHERE p.hidden_size = ? AND v.id <> ?"
+)
+
+
 def _candidates(
-    session: Session, subject_id: int, hidden: int, marks: list[int], limit: int | None
+    db: RawDB, subject_id: int, hidden: int, marks: list[int], limit: int | None
 ) -> list[_Target]:
     """Profiled variants of the same hidden size whose vocabulary overlaps, likeliest first."""
-    rows = session.execute(
-        select(Variant, ProvenanceProfile.vocab_sketch)
-        .join(ProvenanceProfile, ProvenanceProfile.variant_id == Variant.id)
-        .where(ProvenanceProfile.hidden_size == hidden, Variant.id != subject_id)
-    ).all()
-    with_parents = set(session.scalars(select(LineageEdge.child_id).distinct()))
+    rows = db.rows(_PROFILED, (int(hidden), subject_id))
+    with_parents = {int(r[0]) for r in db.rows("SELECT DISTINCT child_id FROM lineage_edges")}
     found = [
-        (v.id in with_parents, -v.id, _target(v))
-        for v, other in rows
-        if sketch_overlap(marks, list(other or [])) >= MIN_VOCAB_OVERLAP
+        (int(vid) in with_parents, -int(vid), _target((vid, name, source)))
+        for vid, name, source, other in rows
+        if sketch_overlap(marks, list(db.json_value(other) or [])) >= MIN_VOCAB_OVERLAP
     ]
     found.sort(key=lambda t: (t[0], t[1]))
     targets = [t for _, _, t in found]
@@ -126,7 +155,8 @@ def _open(target: _Target) -> Weights:
 
 
 def run_provenance(
-    catalog: Catalog,
+    conns: Connections,
+    actor: Actor,
     name: str,
     *,
     against: Sequence[str] = (),
@@ -134,25 +164,26 @@ def run_provenance(
     progress: Progress = NULL_PROGRESS,
 ) -> list[PairResult]:
     """Compare ``name`` with ``against`` (default: every candidate; on ``add``, the
-    ``ADD_CANDIDATES`` most likely) and store the results."""
-    with catalog.session() as session:
-        subject = _subject(session, name)
-        named = [_target(get_variant(session, n)) for n in against]
+    ``ADD_CANDIDATES`` most likely) and store the results; ``actor`` is who the audit trail
+    names for them."""
+    with conns.raw() as db:
+        subject = _subject(db, name)
+        named = [_target(_variant(db, n)) for n in against]
     assert subject.root is not None
     mine = open_weights(subject.root)
-    marks = _save_profile(catalog, subject.id, subject.name, mine)
-    with catalog.session() as session:
+    marks = _save_profile(conns, subject.id, subject.name, mine)
+    with conns.raw() as db:
         others = {t.id: t for t in named if t.id != subject.id}
         only = set(others) if against else None
         try:
-            exact = find_reuse(session, subject.id, subject.root, only)
+            exact = find_reuse(db, subject.id, subject.root, only)
         except OSError as exc:
             raise CheckpointError(name, f"cannot read its weights: {exc}") from None
-        for vid in exact:
-            others.setdefault(vid, _target(session.get_one(Variant, vid)))
+        for t in _by_id(db, sorted(set(exact) - set(others))):
+            others[t.id] = t
         if not against and mine.hidden:
             limit = ADD_CANDIDATES if on_add else None
-            for t in _candidates(session, subject.id, mine.hidden, marks, limit):
+            for t in _candidates(db, subject.id, mine.hidden, marks, limit):
                 others.setdefault(t.id, t)
     bases = max(1, len(others))
     results: list[tuple[int, PairResult]] = []
@@ -180,15 +211,13 @@ def run_provenance(
     finally:
         progress.finish()
     stored = [(i, r) for i, r in results if i >= 0]
-    with _writing(catalog, subject.name) as session:
-        save_results(session, subject.id, stored)
-        if stored:  # a result is evidence a check cites; the profile is a cache, not audited
-            record(
-                session,
-                "provenance.record",
-                subject.name,
-                after={r.other: r.verdict for _, r in stored},
-            )
+    if stored:
+        with _writing(conns, subject.name) as db:
+            save_results(db, subject.id, stored)
+            # a result is evidence a check cites; the profile is a cache, not audited
+            db.begin_write()  # after the writes: the lock is held for the append and commit
+            after = {r.other: r.verdict for _, r in stored}
+            record_raw(db, actor, "provenance.record", subject.name, after=after)
     return [r for _, r in results]
 
 

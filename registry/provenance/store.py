@@ -1,65 +1,51 @@
-"""Saving comparison results and reading them back for ``tree`` and ``check``.
+"""Saving comparison results (plain DBAPI, no SQLAlchemy: ``add`` runs this).
 
 A pair is stored once per direction it was computed in (the variant whose provenance was
-asked, the other one); the newest result for a pair replaces the older one. Readers take
-both directions: derivation evidence is symmetric, who came first is not in the weights.
+asked, the other one); the newest result for a pair replaces the older one, whichever
+direction that was. ``tree`` (:mod:`registry.provenance.related`) and ``check``
+(:mod:`registry.compliance.detected`) read both directions: derivation evidence is
+symmetric, who came first is not in the weights.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert
-from sqlalchemy.orm import Session
-
-from registry.db.base import utcnow
-from registry.db.models import ProvenanceResult
 from registry.provenance.records import PairResult
 
-# (this variant id, other variant id, other name, verdict, method, statistic, evidence JSON)
-RELATED_SQL = """
-SELECT r.variant_id, r.other_id, v.name, r.verdict, r.method, r.statistic,
-       CAST(r.evidence AS TEXT), v.license_id, v.created_at, v.id
-FROM provenance_results r JOIN variants v ON v.id = r.other_id
-WHERE r.variant_id = :id
-UNION ALL
-SELECT r.other_id, r.variant_id, v.name, r.verdict, r.method, r.statistic,
-       CAST(r.evidence AS TEXT), v.license_id, v.created_at, v.id
-FROM provenance_results r JOIN variants v ON v.id = r.variant_id
-WHERE r.other_id = :id
-"""
+if TYPE_CHECKING:
+    from registry.compliance.store import RawDB
+
+_DELETE_PAIR = (
+    "DELETE FROM provenance_results "
+    "WHERE (variant_id = ? AND other_id = ?) OR (variant_id = ? AND other_id = ?)"
+)
+_INSERT = (
+    "INSERT INTO provenance_results (variant_id, other_id, verdict, method, statistic, "
+    "evidence, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-def save_results(
-    session: Session, variant_id: int, results: Sequence[tuple[int, PairResult]]
-) -> None:
-    """Replace the stored results of these pairs (both directions) with the new ones."""
+def save_results(db: RawDB, variant_id: int, results: Sequence[tuple[int, PairResult]]) -> None:
+    """Replace the stored results of these pairs (both directions) with the new ones, in the
+    caller's transaction."""
     for other_id, _ in results:
-        session.execute(
-            delete(ProvenanceResult).where(
-                (
-                    (ProvenanceResult.variant_id == variant_id)
-                    & (ProvenanceResult.other_id == other_id)
-                )
-                | (
-                    (ProvenanceResult.variant_id == other_id)
-                    & (ProvenanceResult.other_id == variant_id)
-                )
-            )
+        db.execute(_DELETE_PAIR, (variant_id, other_id, other_id, variant_id))
+    at = db.timestamp_param(dt.datetime.now(dt.UTC))
+    for other_id, r in results:
+        evidence = {"summary": r.summary, "methods": [m.to_dict() for m in r.methods]}
+        db.execute(
+            _INSERT,
+            (
+                variant_id,
+                other_id,
+                r.verdict,
+                r.method,
+                None if r.statistic is None else float(r.statistic),
+                db.json_param(evidence),
+                float(r.seconds),
+                at,
+            ),
         )
-    rows: list[dict[str, Any]] = [
-        {
-            "variant_id": variant_id,
-            "other_id": other_id,
-            "verdict": r.verdict,
-            "method": r.method,
-            "statistic": r.statistic,
-            "evidence": {"summary": r.summary, "methods": [m.to_dict() for m in r.methods]},
-            "seconds": r.seconds,
-            "created_at": utcnow(),
-        }
-        for other_id, r in results
-    ]
-    if rows:
-        session.execute(insert(ProvenanceResult), rows)
