@@ -63,7 +63,6 @@ def write_checkpoint(
     return path
 
 
-
 def insert_variants(url: str, *variants: dict[str, Any]) -> None:
     """Catalog entries without checkpoints (each the keyword arguments of
     :func:`registry.catalog.variant_insert.insert_variant`), in one transaction, through

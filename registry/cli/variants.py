@@ -101,7 +101,10 @@ def add(
             modalities=modality or [],
             progress=RichByteProgress(),
             allow_pickle=allow_pickle,
-            while_hashing=() if no_provenance else (_load_provenance,),
+            # the comparison after it runs on this machine only (not through a server)
+            while_hashing=()
+            if no_provenance or state(ctx).settings().remote
+            else (_load_provenance,),
         )
     local = bom is None and path is not None and not path.startswith("hf:")
     found = _provenance_on_add(ctx, data["name"]) if local and not no_provenance else []
@@ -128,12 +131,12 @@ def _load_provenance() -> None:
 
 def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:
     """The weight comparison ``add`` runs; a failure there never undoes the registration."""
-    from registry.errors import ModelregError
-    from registry.provenance.service import run_provenance
-
     if state(ctx).settings().remote:  # the weights of the others are not on this machine
         say("note: provenance not checked through the team server (`modelreg provenance`)")
         return []
+    from registry.errors import ModelregError
+    from registry.provenance.service import run_provenance
+
     try:
         store = state(ctx).local_store()
         return list(run_provenance(store.conns, store.actor, name, on_add=True))

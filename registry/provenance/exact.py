@@ -9,8 +9,8 @@ equal bytes: the digest is not collision-resistant against an adversary, but an 
 laundering weights wants the opposite of a collision.
 
 The lookup runs on the plain DBAPI (:class:`~registry.compliance.store.RawDB`), so the check
-``add`` runs does not import SQLAlchemy; :func:`record_half_digests` writes in the ORM
-transaction of a registration and imports it when called.
+``add`` runs does not import SQLAlchemy (the half-precision digests it matches are written
+with the registration: :func:`registry.catalog.variant_insert.record_half_digests`).
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from registry.checkpoints.safetensors_format import DTYPE_BITS
-from registry.provenance.half_digests import MIN_ELEMENTS, HalfDigests, elements
+from registry.provenance.half_digests import MIN_ELEMENTS, elements
 from registry.provenance.records import DERIVED, MethodResult
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from registry.compliance.store import RawDB
 
 METHOD = "exact-reuse"
@@ -47,29 +45,6 @@ class _Mine:
     count: int
     start: int
     digest: str
-
-
-def record_half_digests(session: Session, variant_id: int, found: HalfDigests) -> None:
-    """Store the half-precision digests computed at ``add`` (the caller's transaction)."""
-    from sqlalchemy import select
-
-    from registry.db.models import TensorHalfDigest, TensorRecord, VariantFile
-
-    if not found:
-        return
-    rows = session.execute(
-        select(TensorRecord.id, VariantFile.path, TensorRecord.name)
-        .join(VariantFile, VariantFile.id == TensorRecord.file_id)
-        .where(VariantFile.variant_id == variant_id)
-    )
-    ids = {(str(path), str(name)): int(tid) for tid, path, name in rows}
-    session.add_all(
-        TensorHalfDigest(tensor_id=ids[key], dtype=dtype, digest=digest)
-        for key, forms in found.items()
-        if key in ids
-        for dtype, digest in forms
-    )
-    session.flush()
 
 
 def in_batches(values: Sequence[T]) -> Iterator[tuple[str, list[T]]]:
