@@ -28,7 +28,6 @@ from registry.checkpoints import FileEntry, config_json
 from registry.checkpoints.gguf_defaults import GGUFDefaults, gguf_defaults, gguf_name
 from registry.checkpoints.inspect import inspect_checkpoint
 from registry.checkpoints.manifest import ModelCard, tensor_parameter_count
-from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
 from registry.errors import AlreadyExistsError, InvalidInputError
 from registry.progress import NULL_PROGRESS, Progress
 from registry.provenance.half_digests import as_rows, half_digests
@@ -180,6 +179,7 @@ def add_checkpoint(
         raise AlreadyExistsError(f"a variant named {name!r} is already registered")
     with ThreadPoolExecutor(1, thread_name_prefix="modelreg-open") as opener:
         ready: list[Future[object]] = [opener.submit(store.prepare_write)]
+        ready.append(opener.submit(_load_after_hashing))
         ready += [opener.submit(work) for work in while_hashing]
         manifest = inspect_checkpoint(path, progress, allow_pickle=allow_pickle)
         for done in ready:
@@ -202,9 +202,17 @@ def add_checkpoint(
     return store.register(reg, progress=progress)
 
 
+def _load_after_hashing() -> None:
+    """Import what runs once the files are hashed while they hash, rather than before."""
+    import registry.checkpoints.modelcard  # noqa: F401  (YAML)
+    import registry.compliance.evidence  # noqa: F401
+
+
 def with_evidence(files: Sequence[FileEntry], root: Path) -> list[FileEntry]:
     """Record the text of top-level NOTICE*/LICENSE* files in their details (see
     :mod:`registry.compliance.evidence`), so a check finds it where the files are not."""
+    from registry.compliance.evidence import EVIDENCE_KEY, evidence_texts
+
     texts = evidence_texts(root)
     return [
         dataclasses.replace(f, details={**f.details, EVIDENCE_KEY: texts[f.path]})

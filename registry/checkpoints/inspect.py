@@ -26,7 +26,6 @@ from registry.checkpoints.hashing import (
     run_parallel,
 )
 from registry.checkpoints.manifest import CheckpointManifest, FileEntry, TensorEntry
-from registry.checkpoints.modelcard import read_model_card
 from registry.checkpoints.safetensors_format import SafetensorsHeader
 from registry.checkpoints.shard_index import validate_index
 from registry.errors import CheckpointError
@@ -119,6 +118,8 @@ def inspect_checkpoint(
         )
     single_file = Path(path).is_file()
     config = None if single_file else read_config(root)
+    from registry.checkpoints.modelcard import read_model_card  # YAML: once hashing started
+
     card = None if single_file else read_model_card(root)
     content = content_digest((t.name, t.dtype, t.shape, t.digest) for f in files for t in f.tensors)
     return CheckpointManifest(

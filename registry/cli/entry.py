@@ -3,7 +3,8 @@
 Start-up stays short by structure rather than by a second parser: the command modules
 import their library code lazily, the read-mostly commands (``list``, ``show``, ``tree``,
 ``check``, ``verify``) use the plain-DBAPI path (``registry/db/reader.py``) instead of
-SQLAlchemy, and arguments are converted without pydantic (``registry/cli/coercion.py``).
+SQLAlchemy, arguments are converted without pydantic (``registry/cli/coercion.py``), and
+typer is handed an app holding only the command being run (``registry.cli.app.app_for``).
 """
 
 from __future__ import annotations
