@@ -148,12 +148,13 @@ def _literal_prefix(glob: str) -> str:
 def _name_prefix(
     reader: Reader, prefix: str, where: list[str], params: dict[str, Any], key: str
 ) -> None:
-    """``name`` starting with ``prefix``. On SQLite (byte order) a range the unique name
-    index serves; PostgreSQL's order follows the database's collation, where a range is not
-    a prefix, so there it is ``starts_with``."""
+    """``name`` starting with ``prefix``: a range the unique name index serves where names
+    sort in code point order (SQLite; PostgreSQL with the ``C`` collation). Under another
+    collation a range is not a prefix, so there it is ``starts_with`` (an index scan in
+    name order that filters)."""
     if not prefix:
         return
-    if reader.dialect == "postgresql":
+    if not reader.byte_ordered():
         where.append(f"starts_with(v.name, :{key})")
         params[key] = prefix
         return

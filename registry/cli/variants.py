@@ -1,6 +1,7 @@
 """``modelreg add|list|show|tree|link|rm``: register variants and inspect the catalog."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,7 +105,7 @@ def add(
             # the comparison after it runs on this machine only (not through a server)
             while_hashing=()
             if no_provenance or state(ctx).settings().remote
-            else (_load_provenance,),
+            else (_load_provenance(Path(path)),),
         )
     local = bom is None and path is not None and not path.startswith("hf:")
     found = _provenance_on_add(ctx, data["name"]) if local and not no_provenance else []
@@ -124,9 +125,16 @@ def add(
             say(f"provenance: {r.verdict} from {r.other} ({r.method}: {r.summary})")
 
 
-def _load_provenance() -> None:
-    """Import the weight comparison (numpy; no SQLAlchemy) while the files hash, not after."""
-    import registry.provenance.service  # noqa: F401
+def _load_provenance(path: Path) -> Callable[[], None]:
+    """Import the weight comparison while the files hash, not after (numpy only where a
+    comparison can run: :func:`registry.provenance.service.preload`)."""
+
+    def load() -> None:
+        from registry.provenance.service import preload
+
+        preload(Path(path).expanduser())
+
+    return load
 
 
 def _provenance_on_add(ctx: typer.Context, name: str) -> list[Any]:

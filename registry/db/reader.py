@@ -5,8 +5,8 @@ costs about half a second on a small machine, more than these commands may take 
 they talk to ``sqlite3`` or ``psycopg`` directly with portable SQL (named ``:param``
 placeholders, translated for psycopg). The few small writes of ``check`` and ``verify`` go
 through the check path's raw connection (:class:`registry.compliance.store.RawDB`), which
-appends their audit events in the same transaction; registering and editing the catalog
-goes through the ORM and its transactions. The schema is always the ORM models' and
+appends their audit events in the same transaction, as registrations do; editing the
+catalog goes through the ORM and its transactions. The schema is always the ORM models' and
 Alembic's.
 """
 
@@ -88,8 +88,27 @@ class Reader:
         params.update(zip(keys, values, strict=True))
         return "(" + ", ".join(f":{k}" for k in keys) + ")" if keys else "(NULL)"
 
+    def byte_ordered(self) -> bool:
+        """Whether text sorts in code point order, so that a range of names is a prefix:
+        always on SQLite; on PostgreSQL when the database's collation is libc's ``C``,
+        ``POSIX`` or ``C.UTF-8`` (asked once per database URL)."""
+        if self.dialect == "sqlite":
+            return True
+        if self.url not in _BYTE_ORDERED:
+            row = self.row(
+                "SELECT to_jsonb(d) ->> 'datcollate', to_jsonb(d) ->> 'datlocprovider' "
+                "FROM pg_database d WHERE d.datname = current_database()"
+            )
+            collation, provider = (None, None) if row is None else (row[0], row[1])
+            base = str(collation).split(".")[0]
+            _BYTE_ORDERED[self.url] = (provider or "c") == "c" and base in ("C", "POSIX")
+        return _BYTE_ORDERED[self.url]
+
     def close(self) -> None:
         self._conn.close()
+
+
+_BYTE_ORDERED: dict[str, bool] = {}
 
 
 @functools.lru_cache(maxsize=512)

@@ -15,13 +15,12 @@ with the registration: :func:`registry.catalog.variant_insert.record_half_digest
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-
-import numpy as np
 
 from registry.checkpoints.safetensors_format import DTYPE_BITS
 from registry.provenance.half_digests import MIN_ELEMENTS, elements
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from registry.compliance.store import RawDB
 
 METHOD = "exact-reuse"
+CONSTANT_READ_BYTES = 4 << 20  # a multiple of every element width
 IN_BATCH = 500
 SHOWN_TENSORS = 16
 T = TypeVar("T")
@@ -77,16 +77,22 @@ def _my_tensors(db: RawDB, variant_id: int) -> tuple[list[_Mine], dict[int, list
 def is_constant(path: Path, start: int, count: int, dtype: str) -> bool:
     """Whether every element of the tensor has the same bit pattern (read until one differs)."""
     bits = DTYPE_BITS.get(dtype, 8)
-    view = {8: np.uint8, 16: np.uint16, 32: np.uint32, 64: np.uint64}.get(bits)
-    if view is None:  # sub-byte dtypes: compare bytes
-        view, count = np.uint8, count * bits // 8
-    data = np.memmap(path, dtype=view, mode="r", offset=start, shape=(count,))
-    first = data[0]
-    step = 4096
-    for pos in range(0, count, step):
-        if not np.all(data[pos : pos + step] == first):
-            return False
-        step = min(step * 4, 1 << 22)
+    width = bits // 8 if bits in (8, 16, 32, 64) else 1  # sub-byte dtypes: compare bytes
+    total = count * width if width > 1 or bits == 8 else count * bits // 8
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        first = fh.read(width)
+        step, done = 4096 * width, 0
+        fh.seek(start)
+        while done < total:
+            n = min(step, total - done)
+            block = fh.read(n)
+            if len(block) < n or len(first) < width:
+                raise OSError(errno.EIO, f"tensor data ends early in {path.name}")
+            if block != first * (n // width):  # n is a whole number of elements
+                return False
+            done += n
+            step = min(step * 4, CONSTANT_READ_BYTES)
     return True
 
 

@@ -12,8 +12,10 @@ rows, so the permutation is undone for exactly the rows that are read.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 Key = str | tuple[int, str]
 LAYER_PARTS = ("q", "k", "v", "o", "gate", "up", "down", "attn_norm", "mlp_norm")
@@ -77,6 +79,8 @@ def unpermute_rows(rows: np.ndarray, out_features: int, heads: int) -> np.ndarra
     """Where each Hugging Face row of a llama.cpp-permuted Q/K weight sits in the file."""
     head_dim = out_features // heads
     half = head_dim // 2
+    import numpy as np
+
     h, rem = np.divmod(rows, head_dim)
     t, j = np.divmod(rem, half)
     return np.asarray(h * head_dim + 2 * j + t, dtype=np.int64)

@@ -23,12 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from registry.audit.raw import record_raw
 from registry.errors import CheckpointError, NotFoundError, OperationalError
 from registry.progress import NULL_PROGRESS, Progress
-from registry.provenance.compare import compare_weights
 from registry.provenance.exact import find_reuse, in_batches
 from registry.provenance.records import NOT_COMPARABLE, MethodResult, PairResult, combine
 from registry.provenance.store import save_results
@@ -154,6 +151,18 @@ def _open(target: _Target) -> Weights:
     return open_weights(target.root)
 
 
+def preload(root: Path) -> None:
+    """Import, while the files of the checkpoint at ``root`` hash, what comparing its
+    weights will need: numpy and the comparisons, only when its weights have a hidden size
+    (a candidate must share it); opening them and the exact-reuse check need neither."""
+    try:
+        weights = open_weights(root)
+    except CheckpointError:
+        return
+    if weights.hidden:
+        import registry.provenance.compare  # noqa: F401
+
+
 def run_provenance(
     conns: Connections,
     actor: Actor,
@@ -195,12 +204,14 @@ def run_provenance(
                 methods = [exact[other.id]]
             else:
                 try:
+                    from registry.provenance.compare import compare_weights  # numpy
+
                     methods = compare_weights(mine, _open(other), bases)
                 except CheckpointError as exc:
                     progress.warn(f"{other.name} not compared: {exc.message}")
                     results.append((-1, _skipped(subject.name, other.name, exc.message)))
                     continue
-                except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+                except (ValueError, FloatingPointError) as exc:  # numpy's LinAlgError too
                     reason = f"the comparison failed numerically ({exc})"
                     progress.warn(f"{other.name} not compared: {reason}")
                     results.append((-1, _skipped(subject.name, other.name, reason)))

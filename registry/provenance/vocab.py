@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import xxhash
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_TOKENIZER_BYTES = 64 * 1024 * 1024
 SKETCH_SIZE = 64
@@ -74,6 +76,8 @@ def shared_rows(
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Row indices of up to ``limit`` tokens both embeddings hold, evenly spread, and how
     they were matched (``token strings`` or ``token ids``)."""
+    import numpy as np
+
     if tokens_a and tokens_b:
         index_b = {t: i for i, t in enumerate(tokens_b[:rows_b]) if t is not None}
         pairs = [

@@ -14,16 +14,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from registry.checkpoints.safetensors_format import read_header
 from registry.errors import CheckpointError
 from registry.provenance.names import Key, gguf_key, hf_key, key_text, unpermute_rows
 from registry.provenance.vocab import tokens_from_tokenizer_json
 
-_NUMPY = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I8": np.int8}
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where tensors are read: opening a checkpoint (headers, tokenizer) and
+# the exact-reuse check need none of it
+_NUMPY_TYPES = {"F32": "float32", "F16": "float16", "F64": "float64", "I8": "int8"}
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,21 @@ class Weights:
 
     def vector(self, key: Key, size: int) -> np.ndarray:
         """A 1-D weight (a norm) as float32; ones when the checkpoint has none."""
+        import numpy as np
+
         if key not in self.tensors:
             return np.ones(size, dtype=np.float32)
         v = self.rows(key).reshape(-1)
         return v if v.shape[0] == size else np.ones(size, dtype=np.float32)
 
     def _rows(self, t: _Tensor, index: np.ndarray | None) -> np.ndarray:
+        import numpy as np
+
         if t.gguf_index >= 0:
             return self._gguf_rows(t, index)
         shape = t.shape if len(t.shape) == 2 else (1, int(np.prod(t.shape)))
-        raw_type = np.uint16 if t.dtype == "BF16" else _NUMPY.get(t.dtype)
+        named = _NUMPY_TYPES.get(t.dtype)
+        raw_type = np.uint16 if t.dtype == "BF16" else None if named is None else np.dtype(named)
         if raw_type is None:
             raise CheckpointError(t.path.name, f"tensor {t.name}: dtype {t.dtype} not readable")
         data = np.memmap(t.path, dtype=raw_type, mode="r", offset=t.start, shape=shape)
@@ -98,6 +106,7 @@ class Weights:
         return out if len(t.shape) == 2 else out.reshape(t.shape)
 
     def _gguf_rows(self, t: _Tensor, index: np.ndarray | None) -> np.ndarray:
+        import numpy as np
         from gguf import quants
 
         reader = self._reader(t.path)

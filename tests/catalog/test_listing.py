@@ -148,3 +148,53 @@ def test_library_paging_matches_the_cli(zoo: Cli, db_url: str) -> None:
         assert f"--cursor {page.next_cursor}" in cli_page.stderr  # the same cursor as the API's
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_a_prefix_is_a_range_only_where_names_sort_by_code_point(db_url: str) -> None:
+    """A name prefix (``--namespace``, the literal start of ``--name``) is an index range
+    where names sort by code point (the test databases: ``C.UTF-8``); in a database whose
+    collation is linguistic (ICU ``en-US`` here) a range is not a prefix, and the filter
+    must still find exactly the names that start with it."""
+    import uuid
+
+    from registry.catalog.listing import VariantFilter, select_variants
+    from registry.db.migrate import upgrade
+    from registry.db.reader import _connect
+    from tests.builders import insert_variants
+    from tests.conftest import _pg_admin_execute, _pg_admin_url, _pg_url_for, pg_drop_database
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL database's collation")
+    names = ["a-b/x", "a_b/y", "aB/z", "ab/w", "Ab/v", "a/only", "b/after", "a-/dash"]
+    admin = _pg_admin_url()
+    assert admin is not None
+    icu = f"modelreg_t_{uuid.uuid4().hex[:12]}"
+    try:
+        _pg_admin_execute(
+            admin,
+            f"CREATE DATABASE {icu} TEMPLATE template0 LOCALE_PROVIDER icu "
+            "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'",
+        )
+    except Exception as exc:  # a server built without ICU
+        pytest.skip(f"no ICU collation on this server: {exc}")
+    try:
+        for url in (db_url, _pg_url_for(admin, icu)):
+            upgrade(url)
+            insert_variants(url, *({"name": n} for n in names))
+            reader = _connect(url)
+            try:
+                assert reader.byte_ordered() == (url == db_url)
+                for flt, want in [
+                    (VariantFilter(namespace="a-"), ["a-/dash"]),
+                    (VariantFilter(namespace="a"), ["a/only"]),
+                    (VariantFilter(name_glob="a*"), [n for n in names if n.startswith("a")]),
+                    (VariantFilter(name_glob="a-*"), ["a-b/x", "a-/dash"]),
+                    (VariantFilter(name_glob="A*"), ["Ab/v"]),
+                ]:
+                    sql, params = select_variants(reader, flt)
+                    assert sorted(r[1] for r in reader.rows(sql, params)) == sorted(want), flt
+            finally:
+                reader.close()
+    finally:
+        pg_drop_database(icu)

@@ -123,3 +123,38 @@ def test_digest_lookup_uses_the_index(db_url: str, catalog: object) -> None:
             text("EXPLAIN QUERY PLAN SELECT file_id FROM tensors WHERE digest = 'x'")
         ).all()
     assert "ix_tensors_digest" in " ".join(str(r) for r in plan)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "width"), [("F16", 2), ("BF16", 2), ("F32", 4), ("F64", 8), ("U8", 1)]
+)
+def test_a_tensor_is_constant_only_if_every_element_is(
+    tmp_path: Path, dtype: str, width: int
+) -> None:
+    """Read in growing blocks until one element differs, at any offset, in any width."""
+    from registry.provenance.exact import is_constant
+
+    count = 3_000_000  # past several block sizes
+    element = bytes(range(1, width + 1))
+    data = bytearray(b"\xff" * 7 + element * count + b"\xee" * 5)  # the tensor sits at 7
+    path = tmp_path / "t.bin"
+    path.write_bytes(data)
+    assert is_constant(path, 7, count, dtype)
+    for at in (0, 5_000, count - 1):  # the first block, a later one, the very last element
+        changed = bytearray(data)
+        changed[7 + at * width + width - 1] ^= 0x01
+        path.write_bytes(changed)
+        assert not is_constant(path, 7, count, dtype), at
+    path.write_bytes(data[: 7 + width * (count - 1)])  # cut short: an error, never a verdict
+    with pytest.raises(OSError):
+        is_constant(path, 7, count, dtype)
+
+
+def test_sub_byte_tensors_compare_bytes(tmp_path: Path) -> None:
+    from registry.provenance.exact import is_constant
+
+    path = tmp_path / "q.bin"
+    path.write_bytes(b"\x11" * 500_000)
+    assert is_constant(path, 0, 1_000_000, "F4")  # 1,000,000 four-bit elements: 500,000 bytes
+    path.write_bytes(b"\x11" * 499_999 + b"\x12")
+    assert not is_constant(path, 0, 1_000_000, "F4")
