@@ -52,17 +52,16 @@ TENSOR_BYTES = 32 * 1024 * 1024
 WARM_NAME = "bench-warm-up"
 
 # ``modelreg`` with the process start-up subtracted exactly: the interpreter starts, imports
-# the CLI and the library modules the commands import lazily (SQLAlchemy and the models,
-# mappers configured: about 0.5 CPU-seconds here) and, with ``--warm NAME``, runs one
-# throwaway ``verify`` of a one-tensor variant (typer builds its commands, the catalog
-# connection opens, the first SQL compiles: about 0.2 s, once per process). Then the clock
-# runs around the command alone (discovery, hashing, the catalog queries and write, output).
+# the CLI and the library modules the commands import lazily (the registration write, the
+# verification, the provenance service) and, with ``--warm NAME``, runs one throwaway
+# ``verify`` of a one-tensor variant (typer builds its commands, the catalog connection
+# opens). Then the clock runs around the command alone (discovery, hashing, the catalog
+# queries and write, output).
 MODELREG_SNIPPET = """
 import sys, time
 from registry.cli.app import app
 import registry.catalog.describe, registry.catalog.register, registry.catalog.verify
-import sqlalchemy.orm
-sqlalchemy.orm.configure_mappers()
+import registry.catalog.variant_insert, registry.provenance.service
 args = sys.argv[1:]
 if args[0] == "--warm":  # one throwaway command: CLI built, catalog opened, SQL compiled
     import contextlib, io
