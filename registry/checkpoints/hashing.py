@@ -2,7 +2,7 @@
 
 Design (the numbers behind it are in ``bench/hashing.py``):
 
-- **One pass per file.** A worker maps a file read-only in 64 MiB windows (``mmap`` with
+- **One pass per file.** A worker maps a file read-only in 32 MiB windows (``mmap`` with
   ``MAP_POPULATE``: no copy out of the page cache, which a ``read`` into a buffer costs,
   about 10% of SHA-256 speed) and walks each window in 1 MiB slices. Each slice feeds the
   file's SHA-256 and then, cut at tensor boundaries, the digest of the tensor it belongs to,
@@ -19,8 +19,13 @@ Design (the numbers behind it are in ``bench/hashing.py``):
   speed of SHA-NI, so ``add`` costs barely more than the SHA-256 alone. They localise
   changes and make the sharding-independent content digest; they are not a security seal.
   Integrity against an adversary rests on the file SHA-256, which ``verify`` checks first.
-- **Parallelism.** Files go to a thread pool of ``os.cpu_count()`` workers, largest first
-  (hashlib and xxhash release the GIL on large buffers, so threads use every core). A
+- **Parallelism.** Files go to a thread pool, largest first (hashlib and xxhash release the
+  GIL on large buffers, so threads use every core). The pool has twice as many threads as
+  cores (``THREADS_PER_CORE``): with one thread per core, each core takes a fixed share of
+  the files, and a core slowed by anything else (another process, the thread that opens
+  the catalog) leaves the other idle at the end; with more threads than cores the
+  scheduler shares the cores among the files still being read, so they end together (4
+  shards on 2 cores: 5% faster, median of 6). Memory stays one window per thread. A
   single file's SHA-256 cannot be split; when only tensor digests are needed (``verify``
   localising a changed file) a large file is split at tensor boundaries into ranges hashed
   in parallel.
@@ -49,6 +54,8 @@ from registry.progress import NULL_PROGRESS, Progress
 PROGRESS_EVERY = 32 * 1024 * 1024
 MIN_RANGE_BYTES = 64 * 1024 * 1024
 TENSOR_DIGEST = "xxh3-128"
+
+THREADS_PER_CORE = 2
 
 T = TypeVar("T")
 
@@ -217,7 +224,7 @@ def run_parallel(
     stop = threading.Event()
     reporter = Reporter(progress, stop)
     order = sorted(range(len(tasks)), key=lambda k: -tasks[k][0])
-    n_workers = min(workers or default_workers(), len(tasks))
+    n_workers = min(workers or default_workers() * THREADS_PER_CORE, len(tasks))
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="modelreg-hash") as pool:
         futures = {k: pool.submit(tasks[k][1], reporter) for k in order}
         done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
