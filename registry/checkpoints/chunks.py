@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 
 CHUNK = 1024 * 1024
-WINDOW = 32 * 1024 * 1024  # per hashing thread (two per core): what is mapped at once
+WINDOW = 64 * 1024 * 1024  # per hashing thread (two per core): what is mapped at once
 USE_MMAP = hasattr(mmap, "MAP_POPULATE")
 _MAP_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 

@@ -2,7 +2,7 @@
 
 Design (the numbers behind it are in ``bench/hashing.py``):
 
-- **One pass per file.** A worker maps a file read-only in 32 MiB windows (``mmap`` with
+- **One pass per file.** A worker maps a file read-only in 64 MiB windows (``mmap`` with
   ``MAP_POPULATE``: no copy out of the page cache, which a ``read`` into a buffer costs,
   about 10% of SHA-256 speed) and walks each window in 1 MiB slices. Each slice feeds the
   file's SHA-256 and then, cut at tensor boundaries, the digest of the tensor it belongs to,
