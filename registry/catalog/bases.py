@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry.audit.actor import Actor
-from registry.catalog.lineage_sql import ANCESTOR_EDGES_SQL
 from registry.compliance.store import RawDB
 from registry.hub.origin import cache_folder_name, hub_origin
 from registry.progress import NULL_PROGRESS, Progress
@@ -137,8 +136,11 @@ def link_bases(
 
 
 def ancestor_ids(db: RawDB, variant_id: int) -> set[int]:
-    rows = db.rows(ANCESTOR_EDGES_SQL.replace(":start", "?"), (variant_id,))
-    return {int(parent) for _child, parent, _relation in rows}
+    """Every registered ancestor of a variant (the check path's lineage walk)."""
+    from registry.compliance.lineage import EDGES_SQL
+
+    with db.index_joins():
+        return {int(parent) for _child, parent, _relation in db.rows(EDGES_SQL, (variant_id,))}
 
 
 def settle_references(db: RawDB, actor: Actor, variant: Found) -> list[str]:

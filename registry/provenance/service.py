@@ -64,10 +64,13 @@ def _target(row: Sequence[Any]) -> _Target:
 
 
 def _variant(db: RawDB, name: str) -> Sequence[Any]:
-    found = db.rows("SELECT id, name, source_uri FROM variants WHERE name = ?", (name,))
-    if not found:
+    """(id, name, source_uri) of the variant named ``name``."""
+    from registry.catalog.bases import find_by_name
+
+    found = find_by_name(db, name)
+    if found is None:
         raise NotFoundError(f"no variant named {name!r}", hint="`modelreg list` shows them")
-    return found[0]
+    return (found.id, found.name, found.source_uri)
 
 
 def _by_id(db: RawDB, ids: Sequence[int]) -> list[_Target]:
